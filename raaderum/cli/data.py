@@ -1,0 +1,76 @@
+"""`raaderum data info|build|update`: the data release in use, and making new ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from raaderum.cli._common import app, handles_errors, print_json
+from raaderum.release import check_release, current_release_dir, open_release
+
+data_app = typer.Typer(help="Datareleasen: hvilken er i brug, og byg eller hent en ny.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+
+
+@data_app.command("info")
+@handles_errors
+def info(as_json: bool = typer.Option(False, "--json", help="Skriv JSON.")) -> None:
+    """Vis datareleasen i brug med kilder, år, kontrolsummer og skøn."""
+    rel = open_release()
+    m = rel.manifest
+    if as_json:
+        print_json({"path": str(rel.path), "checks": rel.checks, **m})
+        return
+    con = Console()
+    con.print(f"[bold]Datarelease i brug:[/bold] {m['release_id']} ({m['description']})")
+    con.print(f"Sti: {rel.path}")
+    con.print(f"Bygget: {m['built_at']} af {m['builder']}; katalogversion {m['catalog_version']}")
+    con.print(f"Mål: {m['measure']}; {m['accounts']}; {m['price_basis']}")
+    y = m["years"]
+    con.print(f"Regnskabsår: {y['expenditure'][0]}-{y['expenditure'][1]}; observeret folketal: "
+              f"{'-'.join(map(str, y['population_observed']))}; aldersfordeling: "
+              f"{', '.join(map(str, y['age_observed'])) or 'ingen'}")
+    con.print(f"Kontrol ved indlæsning: {rel.checks['municipalities']} kommuner, "
+              f"{rel.checks['national_rows_checked']} landstal genberegnet inden for tolerancen.")
+    con.print("[bold]Kilder[/bold]")
+    for s in m["sources"]:
+        con.print(f"- {s['title']} ({s['table'] or 'ingen tabel'}; {s['years'] or 'uden år'}). "
+                  f"{s['attribution']}. Licens: {s['licence']}.")
+        con.print(f"  Oprindelse: {s['provenance']}")
+        for f in s["files"]:
+            con.print(f"  {f['path']}  sha256 {f['sha256']}")
+    con.print("[bold]Skøn og manglende værdier[/bold] (markeret pr. værdi i releasen)")
+    for k, v in {**m["methods"], **m["missing_reasons"]}.items():
+        con.print(f"- {k}: {v}")
+    con.print(m["attribution"])
+
+
+@data_app.command("build")
+@handles_errors
+def build(
+    out: Path = typer.Option(None, "--out", help="Mappe til den nye release (standard: den indlejrede)."),
+    raw: Path = typer.Option(None, "--raw", help="Mappe med rådata (standard: data/raw)."),
+) -> None:
+    """Byg datareleasen reproducerbart fra rådatafilerne i data/raw."""
+    from raaderum.raw_sources import read_raw_inputs
+    from raaderum.release import embedded_release_dir
+    from raaderum.release_build import build_release
+
+    target = out or embedded_release_dir()
+    inputs = read_raw_inputs(raw)
+    build_release(inputs, target, overwrite=out is None)
+    summary = check_release(target)
+    typer.echo(f"Datarelease bygget i {target}: {summary['municipalities']} kommuner, "
+               f"{summary['national_rows_checked']} landstal kontrolleret.")
+
+
+@data_app.command("check")
+@handles_errors
+def check(path: Path = typer.Argument(None, help="Mappe med en release (standard: den i brug).")) -> None:
+    """Kontrollér en datarelease (kontrolsummer, 98 kommuner, nøgler, landstal)."""
+    target = path or current_release_dir()
+    summary = check_release(target)
+    typer.echo(f"OK: {target} ({summary['municipalities']} kommuner, {summary['national_rows_checked']} "
+               "landstal kontrolleret).")

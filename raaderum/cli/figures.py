@@ -1,0 +1,74 @@
+"""`raaderum kommuner` and `raaderum noegletal`."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from raaderum.cli._common import app, handles_errors, print_json
+from raaderum.figures import key_figures
+from raaderum.formatting import fmt_number, status_label
+from raaderum.release import open_release
+
+
+@app.command("kommuner")
+@handles_errors
+def kommuner(as_json: bool = typer.Option(False, "--json", help="Skriv JSON.")) -> None:
+    """De 98 kommuner med kode, region og kommunegruppe."""
+    rel = open_release()
+    munis = list(rel.register)
+    if as_json:
+        print_json({"release_id": rel.id, "municipalities": [m.to_dict() for m in munis]})
+        return
+    t = Table(title=f"De {len(munis)} kommuner", caption="Kilde: Danmarks Statistik (KOMGRP)")
+    for col in ("Kode", "Kommune", "Region", "Kommunegruppe"):
+        t.add_column(col)
+    for m in munis:
+        t.add_row(str(m.code), m.name, m.region, m.group)
+    Console().print(t)
+
+
+@app.command("noegletal")
+@handles_errors
+def noegletal(
+    kommune: str = typer.Argument(..., help="Kommunekode eller navn, fx 751, Aarhus eller 'Høje Taastrup'."),
+    year: int | None = typer.Option(None, "--year", "-y", help="Regnskabsår (standard: seneste)."),
+    as_json: bool = typer.Option(False, "--json", help="Skriv JSON."),
+) -> None:
+    """Nøgletal for en kommune: nettodriftsudgifter pr. indbygger og pr. målgruppe, landstal og placering."""
+    rel = open_release()
+    kf = key_figures(rel, kommune, year)
+    if as_json:
+        print_json(kf.to_dict())
+        return
+    con = Console()
+    m = kf.municipality
+    con.print(f"[bold]Nøgletal for {m.name} Kommune ({m.code}), regnskab {kf.year}[/bold]")
+    con.print(f"Nettodriftsudgifter, {rel.price_basis.lower()}. Placering: 1 = højeste udgift af "
+              f"{kf.areas[0].ranked if kf.areas else 98} kommuner.")
+    t = Table(title="Serviceområder")
+    for col in ("Område", "Kr. pr. indb.", "Landet", "Nr.", "Målgruppe", "Kr. pr. målgr.", "Landet", "Nr.",
+                "Status"):
+        t.add_column(col, justify="right" if col not in ("Område", "Målgruppe", "Status") else "left")
+    estimated = False
+    for a in kf.areas:
+        estimated |= a.status == "estimated"
+        t.add_row(a.name, fmt_number(a.per_inhabitant), fmt_number(a.national_per_inhabitant),
+                  str(a.rank or "–"), a.target_group_name or "", fmt_number(a.per_target),
+                  fmt_number(a.national_per_target), str(a.rank_per_target or "–"), status_label(a.status))
+    con.print(t)
+    t = Table(title="Funktioner (kontoplan)")
+    for col in ("Funktion", "Kr. pr. indb.", "Landet", "Nr.", "Status"):
+        t.add_column(col, justify="left" if col in ("Funktion", "Status") else "right")
+    for f in kf.functions:
+        t.add_row(f"{f.id} {f.name}"[:70], fmt_number(f.per_inhabitant), fmt_number(f.national_per_inhabitant),
+                  str(f.rank or "–"), status_label(f.status))
+    con.print(t)
+    methods = sorted({mm for a in kf.areas for mm in a.methods})
+    if estimated or methods:
+        con.print("[italic]Skøn:[/italic] " + " ".join(rel.method_text(mm) for mm in methods))
+    missing = [f.id for f in kf.functions if f.status == "missing"]
+    if missing:
+        con.print(f"Mangler ({', '.join(missing)}): {rel.method_text('function_not_in_chart')}")
+    con.print(f"Kilde: Danmarks Statistik, {kf.provenance['table']} {kf.year}; datarelease {rel.id}.")
