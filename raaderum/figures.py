@@ -179,6 +179,63 @@ def rank_desc(values: np.ndarray, i: int) -> int | None:
 
 
 @dataclass
+class FunctionPanel:
+    """All 98 municipalities × every function of the release in one year (rows follow ``codes``)."""
+
+    year: int
+    codes: np.ndarray
+    functions: list[str]
+    labels: list[str]
+    per_inhabitant: np.ndarray  # NaN = missing
+    status: np.ndarray
+    method: np.ndarray
+    national: np.ndarray
+
+    def index(self, code: int) -> int:
+        idx = np.nonzero(self.codes == int(code))[0]
+        if not len(idx):
+            raise KeyError(code)
+        return int(idx[0])
+
+
+def function_panel(release: Release, year: int | None = None) -> FunctionPanel:
+    """Kr. per inhabitant per function for every municipality in ``year``; computed once per release and year."""
+    year = release.check_year(year)
+    cache: dict[int, FunctionPanel] = release.__dict__.setdefault("_function_panels", {})
+    if year in cache:
+        return cache[year]
+    codes = np.array(sorted(release.register.codes()), dtype=np.int64)
+    labels = release.function_labels
+    functions = list(labels)
+    t = release.query_arrow(
+        "SELECT municipality_code, function, per_inhabitant, per_inhabitant_status, per_inhabitant_method "
+        "FROM expenditure WHERE year = ?", [year])
+    row = {int(c): i for i, c in enumerate(codes)}
+    col = {f: k for k, f in enumerate(functions)}
+    n, F = len(codes), len(functions)
+    values = np.full((n, F), np.nan)
+    status = np.full((n, F), "missing", dtype=object)
+    method = np.full((n, F), None, dtype=object)
+    national = np.full(F, np.nan)
+    mcodes = t.column("municipality_code").to_numpy(zero_copy_only=False)
+    fks = np.array([col.get(f, -1) for f in t.column("function").to_pylist()])
+    vals = t.column("per_inhabitant").to_numpy(zero_copy_only=False).astype(float)
+    sts = np.array(t.column("per_inhabitant_status").to_pylist(), dtype=object)
+    mts = np.array(t.column("per_inhabitant_method").to_pylist(), dtype=object)
+    is_nat = mcodes == 0
+    national[fks[is_nat & (fks >= 0)]] = vals[is_nat & (fks >= 0)]
+    rows = np.array([row.get(int(c), -1) for c in mcodes])
+    ok = (rows >= 0) & (fks >= 0)
+    values[rows[ok], fks[ok]] = vals[ok]
+    status[rows[ok], fks[ok]] = sts[ok]
+    method[rows[ok], fks[ok]] = mts[ok]
+    panel = FunctionPanel(year=year, codes=codes, functions=functions, labels=[labels[f] for f in functions],
+                          per_inhabitant=values, status=status, method=method, national=national)
+    cache[year] = panel
+    return panel
+
+
+@dataclass
 class KeyFigure:
     """One key figure of one municipality in one year, with the country and the rank among the 98."""
 
@@ -227,23 +284,15 @@ def key_figures(release: Release, municipality: str | int, year: int | None = No
     catalog = catalog or load_catalog()
     m = release.register.resolve(municipality)
     year = release.check_year(year)
+    fp = function_panel(release, year)
+    fi = fp.index(m.code)
     functions: list[KeyFigure] = []
-    rows = release.query("""
-        WITH y AS (SELECT * FROM expenditure WHERE year = ?),
-        ranked AS (
-          SELECT municipality_code, function, per_inhabitant, per_inhabitant_status, per_inhabitant_method,
-                 CASE WHEN per_inhabitant IS NULL THEN NULL ELSE
-                   rank() OVER (PARTITION BY function ORDER BY per_inhabitant DESC NULLS LAST) END AS rnk,
-                 count(per_inhabitant) OVER (PARTITION BY function) AS ranked
-          FROM y WHERE municipality_code <> 0)
-        SELECT r.function, f.label, r.per_inhabitant, n.per_inhabitant, r.rnk, r.ranked,
-               r.per_inhabitant_status, r.per_inhabitant_method
-        FROM ranked r JOIN functions f USING (function)
-        LEFT JOIN y n ON n.municipality_code = 0 AND n.function = r.function
-        WHERE r.municipality_code = ? ORDER BY r.function""", [year, m.code])
-    for fn, label, value, nat, rnk, ranked, status, method in rows:
-        functions.append(KeyFigure(kind="function", id=fn, name=label, per_inhabitant=_f(value),
-                                   national_per_inhabitant=_f(nat), rank=rnk, ranked=int(ranked), status=status,
+    for k, fn in enumerate(fp.functions):
+        col = fp.per_inhabitant[:, k]
+        method = fp.method[fi, k]
+        functions.append(KeyFigure(kind="function", id=fn, name=fp.labels[k], per_inhabitant=_f(col[fi]),
+                                   national_per_inhabitant=_f(fp.national[k]), rank=rank_desc(col, fi),
+                                   ranked=int((~np.isnan(col)).sum()), status=str(fp.status[fi, k]),
                                    methods=[method] if method else []))
     panel = area_panel(release, year, catalog)
     i = panel.index(m.code)

@@ -126,10 +126,16 @@ def _content_checks(con: duckdb.DuckDBPyConnection, path: Path, manifest: dict[s
         dup = one(f"SELECT count(*) FROM (SELECT {', '.join(keys)} FROM {table} GROUP BY ALL HAVING count(*) > 1)")
         if dup:
             raise ReleaseCheckFailed(f"Datarelease i {path}: {dup} dubletter af nøglen ({', '.join(keys)}) i {table}.")
-    missing = one("""SELECT count(*) FROM municipalities m WHERE NOT EXISTS
-                     (SELECT 1 FROM expenditure e WHERE e.municipality_code = m.code)""")
-    if missing:
-        raise ReleaseCheckFailed(f"Datarelease i {path}: {missing} kommuner har ingen udgiftstal.")
+    # Every municipality must have figures in every year of the release (a partial answer is refused).
+    gap = con.execute("""
+        SELECT y.year, m.code, m.name FROM municipalities m CROSS JOIN (SELECT DISTINCT year FROM expenditure) y
+        WHERE NOT EXISTS (SELECT 1 FROM expenditure e WHERE e.municipality_code = m.code AND e.year = y.year
+                          AND e.per_inhabitant IS NOT NULL)
+        ORDER BY 1, 2""").fetchall()
+    if gap:
+        examples = ", ".join(f"{name} ({code}) i {year}" for year, code, name in gap[:3])
+        raise ReleaseCheckFailed(f"Datarelease i {path}: {len(gap)} kombinationer af kommune og år har ingen "
+                                 f"udgiftstal, fx {examples}; releasen er ufuldstændig.")
     # The population-weighted mean of the municipal figures must reproduce the national row.
     worst = con.execute(f"""
         WITH w AS (
@@ -241,7 +247,7 @@ class Release:
         with self._lock:
             cur = self._con.cursor()
         try:
-            return cur.execute(sql, params or []).to_arrow_table()
+            return cur.sql(sql, params=params or None).to_arrow_table()
         finally:
             cur.close()
 

@@ -74,3 +74,27 @@ def check(path: Path = typer.Argument(None, help="Mappe med en release (standard
     summary = check_release(target)
     typer.echo(f"OK: {target} ({summary['municipalities']} kommuner, {summary['national_rows_checked']} "
                "landstal kontrolleret).")
+
+
+@data_app.command("update")
+@handles_errors
+def update(
+    years: str = typer.Option(None, "--years", help="Regnskabsår, fx 2016-2024 (standard: alle i REGK31)."),
+    base_url: str = typer.Option(None, "--base-url", help="API-adresse (standard: https://api.statbank.dk/v1)."),
+) -> None:
+    """Hent en ny release fra Danmarks Statistiks API; skift kun til den, når den er komplet og kontrolleret."""
+    from raaderum.errors import InputError
+    from raaderum.statbank import DEFAULT_BASE_URL, StatbankClient
+    from raaderum.update import update_release
+
+    span = None
+    if years:
+        a, _, b = years.partition("-")
+        if not (a.isdigit() and (not b or b.isdigit())):
+            raise InputError(f"--years skal være et år eller et interval som 2016-2024, ikke {years!r}.")
+        span = range(int(a), int(b or a) + 1)
+    con = Console(stderr=True)
+    with StatbankClient(base_url or DEFAULT_BASE_URL) as client:
+        result = update_release(client, years=span, progress=lambda msg: con.print(msg))
+    typer.echo(f"Ny datarelease i brug: {result.release_id} ({result.years[0]}-{result.years[1]}), "
+               f"i {result.release_dir}. Forrige: {result.previous_id}.")
