@@ -39,6 +39,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "target_groups": ("municipality_code", "year", "target_group"),
     "structure": ("municipality_code", "year", "variable"),
     "population_by_age": ("municipality_code", "year", "age"),
+    "budget": ("municipality_code", "function", "year"),
 }
 
 #: Estimation methods: id → what was done, in Danish (shown next to every estimated value).
@@ -105,7 +106,8 @@ class ReleaseInputs:
     null when already net), art ('TOT' or null; other kinds are ignored), unit ('INDL' kr. per inhabitant or
     'LOBM' 1,000 kr. current prices), value (null = not reported). ``population``: municipality_code, year,
     population (1 January). ``density``: municipality_code, year, density. ``population_by_age``:
-    municipality_code, year, age, persons. ``area_km2``: municipality_code, area_km2.
+    municipality_code, year, age, persons. ``area_km2``: municipality_code, area_km2. ``budget`` (BUDK32):
+    the columns of ``expenditure``; kept apart, since a budget is not an account.
     """
 
     kind: str
@@ -117,6 +119,7 @@ class ReleaseInputs:
     density: pa.Table | None = None
     population_by_age: pa.Table | None = None
     area_km2: pa.Table | None = None
+    budget: pa.Table | None = None  # BUDK32, same columns as ``expenditure``; optional
     sources: list[SourceRecord] = field(default_factory=list)
 
 
@@ -436,6 +439,21 @@ def _write_tables(inputs: ReleaseInputs, tmp: Path, catalog: Catalog, codes: lis
         by_age = inputs.population_by_age if inputs.population_by_age is not None else pa.table({
             "municipality_code": pa.array([], pa.int32()), "year": pa.array([], pa.int32()),
             "age": pa.array([], pa.int32()), "persons": pa.array([], pa.int32())})
+        empty_budget = pa.table({"municipality_code": pa.array([], pa.int32()), "function": pa.array([], pa.string()),
+                                 "year": pa.array([], pa.int32()), "dranst": pa.array([], pa.int32()),
+                                 "art": pa.array([], pa.string()), "unit": pa.array([], pa.string()),
+                                 "value": pa.array([], pa.float64())})
+        con.register("budget_in", inputs.budget if inputs.budget is not None else empty_budget)
+        con.execute("""
+            CREATE TABLE budget AS
+            SELECT municipality_code::INTEGER AS municipality_code, function, year::INTEGER AS year,
+                   CASE WHEN count(value) FILTER (WHERE unit = 'INDL') = 0 THEN NULL
+                        ELSE sum(value) FILTER (WHERE unit = 'INDL') END AS per_inhabitant,
+                   CASE WHEN count(value) FILTER (WHERE unit = 'LOBM') = 0 THEN NULL
+                        ELSE sum(value) FILTER (WHERE unit = 'LOBM') END AS total_1000kr
+            FROM budget_in
+            WHERE (art IS NULL OR art = 'TOT') AND (dranst IS NULL OR dranst IN (1, 2))
+            GROUP BY ALL""")
         for name, tbl in (("population", population), ("target_groups", tgs), ("structure", structure),
                           ("municipalities", munis), ("labels", labels), ("by_age", by_age)):
             con.register(f"in_{name}", tbl)
@@ -455,6 +473,7 @@ def _write_tables(inputs: ReleaseInputs, tmp: Path, catalog: Catalog, codes: lis
             "population_by_age": "SELECT municipality_code::INTEGER AS municipality_code, year::INTEGER AS year, "
                                  "age::INTEGER AS age, persons::DOUBLE AS persons FROM in_by_age "
                                  "ORDER BY 1, 2, 3",
+            "budget": "SELECT * FROM budget ORDER BY municipality_code, function, year",
         }
         for name, q in queries.items():
             target = (tmp / f"{name}.parquet").as_posix().replace("'", "''")

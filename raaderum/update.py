@@ -144,6 +144,11 @@ def fetch_inputs(client: StatbankClient, current: Release, *, years: range | Non
     sources.append(_record(info, "Kommunernes regnskaber på funktioner (nettodriftsudgifter)",
                            sorted(year_codes.values()), rows))
 
+    say("Henter BUDK32 (budgetter) …")
+    budget, budget_source = _fetch_budget(client, codes)
+    if budget_source:
+        sources.append(budget_source)
+
     say("Henter FOLK1A (folketal 1. januar) …")
     info = client.tableinfo("FOLK1A")
     want = range(min(year_codes.values()) - 6, max(year_codes.values()) + 1)
@@ -201,7 +206,39 @@ def fetch_inputs(client: StatbankClient, current: Release, *, years: range | Non
     return ReleaseInputs(kind="statbank", description="Hentet fra Danmarks Statistiks API (Statistikbanken)",
                          municipalities=register, function_labels=labels,  # type: ignore[arg-type]
                          expenditure=expenditure, population=population, density=None,
-                         population_by_age=by_age, area_km2=area_km2, sources=sources)
+                         population_by_age=by_age, area_km2=area_km2, budget=budget, sources=sources)
+
+
+def _fetch_budget(client: StatbankClient, codes: set[int]) -> tuple[pa.Table, SourceRecord | None]:
+    """BUDK32: the municipalities' budgets by function (kept apart from the accounts)."""
+    info = client.tableinfo("BUDK32")
+    area_var = next(v.id for v in info.variables if v.id.upper() in ("KOMMUNE", "OMRÅDE"))
+    year_codes = _years(info, None)
+    units = [u for u in ("LOBM", "INDL") if u in {v.id for v in info.variable("PRISENHED").values}]
+    functions = [v.id for v in info.variable("FUNKTION").values if _function_code(v.id)]
+    rows = client.fetch("BUDK32", {area_var: _area_codes(info, area_var, codes), "FUNKTION": functions,
+                                   "DRANST": ["1", "2"], "ART": ["TOT"], "PRISENHED": units,
+                                   _time_id(info): list(year_codes)})
+    tkey, akey = _time_id(info).upper(), area_var.upper()
+    cols: dict[str, list[object]] = {k: [] for k in ("municipality_code", "function", "year", "dranst", "art",
+                                                     "unit", "value")}
+    for i, r in enumerate(rows, start=1):
+        try:
+            cols["municipality_code"].append(int(r[akey]))
+            cols["function"].append(_function_code(r["FUNKTION"]))
+            cols["year"].append(year_codes[r[tkey]])
+            cols["dranst"].append(int(r["DRANST"]))
+            cols["art"].append(r["ART"])
+            cols["unit"].append(r["PRISENHED"])
+            cols["value"].append(parse_number(r["INDHOLD"]))
+        except (KeyError, ValueError) as e:
+            raise StatbankFormatError(f"BUDK32, række {i}: kan ikke læses ({e!r}): {r}.") from None
+    table = pa.table({
+        "municipality_code": pa.array(cols["municipality_code"], pa.int32()),
+        "function": pa.array(cols["function"], pa.string()), "year": pa.array(cols["year"], pa.int32()),
+        "dranst": pa.array(cols["dranst"], pa.int32()), "art": pa.array(cols["art"], pa.string()),
+        "unit": pa.array(cols["unit"], pa.string()), "value": pa.array(cols["value"], pa.float64())})
+    return table, _record(info, "Kommunernes budgetter på funktioner", sorted(year_codes.values()), rows)
 
 
 def update_release(client: StatbankClient | None = None, *, years: range | None = None,

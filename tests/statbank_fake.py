@@ -90,6 +90,13 @@ def fake_tables(rel: Release, *, drop_municipality: int | None = None) -> dict[s
             _var("PRISENHED", "prisenhed", [("LOBM", "1.000 kr., løbende priser"),
                                             ("INDL", "Pr. indbygger, løbende priser (kr.)")]),
             _var("Tid", "tid", [(y, y) for y in years], time=True)], regk31),
+        "BUDK32": FakeTable("BUDK32", "Kommunernes budgetter, funktioner", [
+            _var("KOMMUNE", "kommune", areas), _var("FUNKTION", "funktion", functions),
+            _var("DRANST", "dranst", [("1", "1 Driftskonti"), ("2", "2 Statsrefusion")]),
+            _var("ART", "art", [("TOT", "I alt (netto)")]),
+            _var("PRISENHED", "prisenhed", [("LOBM", "1.000 kr., løbende priser")]),
+            _var("Tid", "tid", [("2025", "2025")], time=True)],
+            lambda c: 1000.0 + int(c["KOMMUNE"]) if len(c["FUNKTION"]) == 5 and c["DRANST"] == "1" else 0.0),
         "FOLK1A": FakeTable("FOLK1A", "Befolkningen den 1. i kvartalet", [
             _var("OMRÅDE", "område", areas), _var("KØN", "køn", [("TOT", "I alt")]),
             _var("Tid", "tid", [(f"{y}K{q}", f"{y}K{q}") for y in range(2008, 2025) for q in (1, 2)], time=True)],

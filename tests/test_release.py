@@ -199,3 +199,15 @@ def test_switching_the_release_in_use(tmp_path: Path, _isolated_home: Path) -> N
     switch_current(new)
     assert current_release_dir() == new
     assert open_release().path == new
+
+
+def test_many_processes_read_the_release_at_once() -> None:
+    import subprocess
+    import sys
+
+    code = ("from raaderum.release import open_release, embedded_release_dir; r = open_release(embedded_release_dir()); "
+            "print(r.query('SELECT count(*) FROM expenditure')[0][0])")
+    procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True) for _ in range(6)]
+    outs = [p.communicate(timeout=120)[0].strip() for p in procs]
+    assert all(p.returncode == 0 for p in procs)
+    assert set(outs) == {str(98 * 25 * 9 + 25 * 9)}

@@ -47,7 +47,11 @@ def test_update_builds_checks_and_switches(release: Release) -> None:
     assert new.query("SELECT status FROM structure WHERE municipality_code = 751 AND year = 2023 "
                      "AND variable = 'area_km2'") == [("observed",)]
     tables = {s["table"] for s in new.manifest["sources"]}
-    assert {"REGK31", "FOLK1A", "FOLK1AM", "ARE207", "KOMGRP"} <= tables
+    assert {"REGK31", "BUDK32", "FOLK1A", "FOLK1AM", "ARE207", "KOMGRP"} <= tables
+    # Budgets are kept apart from the accounts.
+    assert new.query("SELECT year, total_1000kr FROM budget WHERE municipality_code = 751 AND function = '3.22.01'") \
+        == [(2025, 1751.0)]
+    assert release.query("SELECT count(*) FROM budget")[0][0] == 0
     assert all(s["attribution"] for s in new.manifest["sources"])
     # Aggregates (main accounts 322, regions 084, groups 910) never reach the release.
     assert new.query("SELECT count(*) FROM expenditure WHERE function NOT LIKE '_.__.__'")[0][0] == 0

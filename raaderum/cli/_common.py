@@ -24,6 +24,13 @@ app = typer.Typer(
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def wide_console() -> Any:
+    """A Rich console that does not squeeze tables to 80 columns when the output is piped to a file."""
+    from rich.console import Console
+
+    return Console(width=None if sys.stdout.isatty() else 150)
+
+
 def fail(message: str, code: int = 2) -> NoReturn:
     typer.echo(f"Fejl: {message}", err=True)
     raise typer.Exit(code)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from raaderum.cli._common import app, handles_errors, print_json
+from raaderum.cli._common import app, handles_errors, print_json, wide_console
 from raaderum.figures import key_figures
 from raaderum.formatting import fmt_number, status_label
 from raaderum.release import open_release
@@ -26,7 +25,7 @@ def kommuner(as_json: bool = typer.Option(False, "--json", help="Skriv JSON.")) 
         t.add_column(col)
     for m in munis:
         t.add_row(str(m.code), m.name, m.region, m.group)
-    Console().print(t)
+    wide_console().print(t)
 
 
 @app.command("noegletal")
@@ -42,7 +41,7 @@ def noegletal(
     if as_json:
         print_json(kf.to_dict())
         return
-    con = Console()
+    con = wide_console()
     m = kf.municipality
     con.print(f"[bold]Nøgletal for {m.name} Kommune ({m.code}), regnskab {kf.year}[/bold]")
     con.print(f"Nettodriftsudgifter, {rel.price_basis.lower()}. Placering: 1 = højeste udgift af "
