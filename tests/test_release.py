@@ -205,7 +205,8 @@ def test_many_processes_read_the_release_at_once() -> None:
     import subprocess
     import sys
 
-    code = ("from raaderum.release import open_release, embedded_release_dir; r = open_release(embedded_release_dir()); "
+    code = ("from raaderum.release import open_release, embedded_release_dir; "
+            "r = open_release(embedded_release_dir()); "
             "print(r.query('SELECT count(*) FROM expenditure')[0][0])")
     procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True) for _ in range(6)]
     outs = [p.communicate(timeout=120)[0].strip() for p in procs]

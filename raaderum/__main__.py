@@ -1,0 +1,5 @@
+"""`python -m raaderum` is the `raaderum` command."""
+
+from raaderum.cli import main
+
+main()

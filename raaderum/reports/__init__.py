@@ -1,0 +1,1 @@
+"""Report builders (workbooks, PDFs) over core results: no HTTP, no CLI."""
