@@ -20,6 +20,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from raaderum.catalog import load_catalog
 from raaderum.errors import InputError, RaaderumError, UnknownArea
@@ -120,3 +121,37 @@ def levers_for_type(type_id: str) -> list[Lever]:
     if type_id not in IDEA_TYPES:
         raise InputError(f"Ukendt idétype: {type_id!r}. Kendte idétyper: {', '.join(IDEA_TYPES)}.")
     return [lv for lv in load_levers() if type_id in lv.idea_types]
+
+
+@lru_cache(maxsize=1)
+def _lever_index() -> Any:
+    """The idea bank's Danish search (stems + character n-grams) over the levers' texts."""
+    from raaderum.ideas.records import ProposalRecord
+    from raaderum.ideas.search import SearchIndex
+
+    records = [ProposalRecord(municipality_code=0, municipality_name="", budget_year=0, title=lv.title,
+                              description=f"{lv.summary} {lv.body} {' '.join(lv.key_figures)}",
+                              area_id=lv.areas[0] if lv.areas else None, id=i + 1)
+               for i, lv in enumerate(load_levers())]
+    return SearchIndex.from_records(records)
+
+
+def search_levers(query: str | None, *, area: str | None = None, limit: int = 50) -> list[tuple[Lever, Any]]:
+    """Levers matching a Danish free-text query (the same search as the idea bank), best first, each with a
+    highlighted snippet (HTML-safe Markup) or None; ``area`` keeps levers of that area or theme."""
+    from markupsafe import Markup
+
+    levers = load_levers()
+    if area:
+        allowed = {lv.id for lv in levers_for_area(area)}
+    else:
+        allowed = {lv.id for lv in levers}
+    if not query or not query.strip():
+        return [(lv, None) for lv in levers if lv.id in allowed]
+    result = _lever_index().search(query, limit=len(levers))
+    out: list[tuple[Lever, Any]] = []
+    for hit in result.hits:
+        lv = levers[hit.id - 1]
+        if lv.id in allowed:
+            out.append((lv, Markup(hit.snippet_html) if hit.snippet_html else None))
+    return out[:limit]

@@ -28,3 +28,41 @@ def municipalities(
 @router.get("/key-figures/{kommune}", summary="Nøgletal for en kommune")
 def key_figures_api(kommune: str, year: int | None = Query(None, ge=2000, le=2100)) -> dict[str, Any]:
     return key_figures(open_release(), kommune, year).to_dict()
+
+
+def _params(year: int | None, reference: str, peers: str, weights: str | None, need_corrected: bool) -> Any:
+    from raaderum.web.views import BenchmarkParams
+
+    return BenchmarkParams(year=year, reference=reference, peers=peers, need=need_corrected, weights=weights)
+
+
+@router.get("/benchmark/{kommune}", summary="Råderumsbenchmark for en kommune")
+def benchmark_api(
+    kommune: str,
+    year: int | None = Query(None, ge=1900, le=2100, description="Regnskabsår (standard: seneste)"),
+    reference: str = Query("peer_mean", max_length=40,
+                           description="national, peer_mean, peer_median, peer_p25, best5_of_10, cheapest_peer"),
+    peers: str = Query("k=10", max_length=600, description="k=10, group, region, all eller kommunekoder"),
+    weights: str | None = Query(None, max_length=600, description="fx ln_population=2,ln_density=1"),
+    need_corrected: bool = Query(False),
+) -> dict[str, Any]:
+    rel = open_release()
+    m = rel.register.resolve(kommune)
+    return _params(year, reference, peers, weights, need_corrected).run(rel, m.code).to_dict()
+
+
+@router.get("/peers/{kommune}", summary="Sammenligningskommuner med afstande, bidrag og stabilitet")
+def peers_api(
+    kommune: str,
+    year: int | None = Query(None, ge=1900, le=2100),
+    peers: str = Query("k=10", max_length=600),
+    weights: str | None = Query(None, max_length=600),
+) -> dict[str, Any]:
+    from raaderum.peers import choose_peers
+    from raaderum.web.views import BenchmarkParams
+
+    rel = open_release()
+    m = rel.register.resolve(kommune)
+    p = BenchmarkParams(year=year, peers=peers, weights=weights)
+    ps = choose_peers(rel, m.code, p.year, p.peers, p.weights or None)
+    return {"municipality": m.to_dict(), "year": ps.year, **ps.to_dict(), "stability": ps.stability_dict()}

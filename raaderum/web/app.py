@@ -58,14 +58,17 @@ def create_app() -> FastAPI:
         return render(request, "error.html", {"title": "Ukendt kommune", "message": str(exc),
                                               "suggestions": exc.suggestions}, status_code=404)
 
+    from raaderum.levers import UnknownLever
+
     @app.exception_handler(UnknownArea)
-    @app.exception_handler(DataNotAvailable)
+    @app.exception_handler(UnknownLever)
     async def not_found(request: Request, exc: RaaderumError) -> Response:
         if _wants_json(request):
             return JSONResponse({"error": str(exc)}, status_code=404)
         return render(request, "error.html", {"title": "Findes ikke", "message": str(exc)}, status_code=404)
 
     @app.exception_handler(InputError)
+    @app.exception_handler(DataNotAvailable)
     @app.exception_handler(RaaderumError)
     async def bad_input(request: Request, exc: RaaderumError) -> Response:
         if _wants_json(request):

@@ -27,12 +27,17 @@ def export_or_render(request: Request, template: str, context: dict[str, Any], t
             raise InputError(f"Ukendt tabel {wanted!r}; tabellerne på siden er: {', '.join(t.id for t in tables)}.")
         name = f"raaderum-{table.id}"
         if fmt == "csv":
-            return Response(table.to_csv(), media_type="text/csv; charset=utf-8",
-                            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+            return Response(
+                table.to_csv(),
+                media_type="text/csv; charset=utf-8",
+                headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+            )
         if fmt == "xlsx":
-            return Response(table.to_xlsx(),
-                            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+            return Response(
+                table.to_xlsx(),
+                media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+            )
         raise InputError(f"Ukendt format {fmt!r}; brug csv eller xlsx.")
     return render(request, template, {**context, "tables": {t.id: t for t in tables}})
 
@@ -40,8 +45,7 @@ def export_or_render(request: Request, template: str, context: dict[str, Any], t
 @router.get("/", include_in_schema=False)
 def forside(request: Request) -> Response:
     rel = open_release()
-    return render(request, "index.html", {"title": "Forside", "nav": "forside",
-                                          "municipalities": list(rel.register)})
+    return render(request, "index.html", {"title": "Forside", "nav": "forside", "municipalities": list(rel.register)})
 
 
 @router.get("/kommune", include_in_schema=False)
@@ -54,26 +58,71 @@ def choose(q: str = Query(..., min_length=1, max_length=100, description="Kommun
 def metode(request: Request) -> Response:
     rel = open_release()
     cat = load_catalog()
-    areas = DataTable("omraader", "Serviceområder, funktioner og målgrupper", [
-        Column("name", "Område"), Column("explanation", "Forklaring"), Column("functions", "Funktioner"),
-        Column("target", "Målgruppe (nævner)"), Column("committee", "Standardudvalg")], [
-        {"name": a.name, "explanation": a.explanation,
-         "functions": ", ".join(f"{f} {rel.function_labels.get(f, '')}" for f in a.functions),
-         "target": cat.target_group(a.target_group).name, "committee": a.committee} for a in cat.areas],
-        source=f"Servicekatalog version {cat.version}.")
-    sources = DataTable("kilder", "Kilder i datareleasen", [
-        Column("title", "Kilde"), Column("table", "Tabel"), Column("years", "År"), Column("attribution", "Kreditering"),
-        Column("licence", "Licens"), Column("provenance", "Oprindelse")],
-        [{k: s.get(k, "") for k in ("title", "table", "years", "attribution", "licence", "provenance")}
-         for s in rel.manifest.get("sources", [])], source=f"Datarelease {rel.id}, bygget {rel.manifest['built_at']}.")
-    methods = DataTable("skoen", "Skøn og manglende værdier", [Column("id", "Id"), Column("text", "Metode")],
-                        [{"id": k, "text": v} for k, v in {**rel.manifest.get("methods", {}),
-                                                           **rel.manifest.get("missing_reasons", {})}.items()])
-    files = DataTable("filer", "Inputfiler og kontrolsummer", [Column("path", "Fil"), Column("sha256", "sha256")],
-                      [{"path": f["path"], "sha256": f["sha256"]} for s in rel.manifest.get("sources", [])
-                       for f in s.get("files", [])])
-    ctx = {"title": "Metode og data", "nav": "metode", "release": rel, "manifest": rel.manifest,
-           "extra_sections": method_sections()}
+    areas = DataTable(
+        "omraader",
+        "Serviceområder, funktioner og målgrupper",
+        [
+            Column("name", "Område"),
+            Column("explanation", "Forklaring"),
+            Column("functions", "Funktioner"),
+            Column("target", "Målgruppe (nævner)"),
+            Column("committee", "Standardudvalg"),
+        ],
+        [
+            {
+                "name": a.name,
+                "explanation": a.explanation,
+                "functions": ", ".join(f"{f} {rel.function_labels.get(f, '')}" for f in a.functions),
+                "target": cat.target_group(a.target_group).name,
+                "committee": a.committee,
+            }
+            for a in cat.areas
+        ],
+        source=f"Servicekatalog version {cat.version}.",
+    )
+    sources = DataTable(
+        "kilder",
+        "Kilder i datareleasen",
+        [
+            Column("title", "Kilde"),
+            Column("table", "Tabel"),
+            Column("years", "År"),
+            Column("attribution", "Kreditering"),
+            Column("licence", "Licens"),
+            Column("provenance", "Oprindelse"),
+        ],
+        [
+            {k: s.get(k, "") for k in ("title", "table", "years", "attribution", "licence", "provenance")}
+            for s in rel.manifest.get("sources", [])
+        ],
+        source=f"Datarelease {rel.id}, bygget {rel.manifest['built_at']}.",
+    )
+    methods = DataTable(
+        "skoen",
+        "Skøn og manglende værdier",
+        [Column("id", "Id"), Column("text", "Metode")],
+        [
+            {"id": k, "text": v}
+            for k, v in {**rel.manifest.get("methods", {}), **rel.manifest.get("missing_reasons", {})}.items()
+        ],
+    )
+    files = DataTable(
+        "filer",
+        "Inputfiler og kontrolsummer",
+        [Column("path", "Fil"), Column("sha256", "sha256")],
+        [
+            {"path": f["path"], "sha256": f["sha256"]}
+            for s in rel.manifest.get("sources", [])
+            for f in s.get("files", [])
+        ],
+    )
+    ctx = {
+        "title": "Metode og data",
+        "nav": "metode",
+        "release": rel,
+        "manifest": rel.manifest,
+        "extra_sections": method_sections(),
+    }
     return export_or_render(request, "metode.html", ctx, [areas, sources, methods, files])
 
 
@@ -84,3 +133,200 @@ def method_sections() -> list[dict[str, Any]]:
     except ImportError:
         return []
     return list(method_description())
+
+
+# ------------------------------------------------------------------ municipality pages (benchmark and cockpit)
+
+from raaderum.web import views  # noqa: E402
+
+
+def bench_params(
+    year: int | None = Query(None, ge=1900, le=2100, description="Regnskabsår (standard: seneste)"),
+    reference: str = Query("peer_mean", max_length=40, description="Referenceniveau"),
+    peers: str = Query("k=10", max_length=600, description="k=10, group, region, all eller kommunekoder"),
+    need: bool = Query(False, description="Behovskorrigeret potentiale"),
+    weights: str | None = Query(None, max_length=600, description="Vægte, fx ln_population=2,ln_density=1"),
+) -> views.BenchmarkParams:
+    return views.BenchmarkParams(
+        year=year, reference=reference, peers=peers.strip() or "k=10", need=need, weights=weights
+    )
+
+
+def _canonical(request: Request, kode: str) -> Any:
+    """The municipality; a name or a non-canonical code redirects to /kommune/<code>."""
+    m = open_release().register.resolve(kode)
+    if str(m.code) != kode:
+        path = request.url.path.replace(f"/kommune/{kode}", f"/kommune/{m.code}", 1)
+        q = request.url.query
+        return m, RedirectResponse(path + (f"?{q}" if q else ""), status_code=307)
+    return m, None
+
+
+def _common(res: Any, params: views.BenchmarkParams, rel: Any) -> dict[str, Any]:
+    return {
+        "municipality": res.municipality,
+        "res": res,
+        "params": params,
+        "query_suffix": params.query(),
+        "references": views.reference_options(),
+        "years": rel.years,
+        "release": rel,
+        "flag_labels": views.FLAG_LABELS,
+    }
+
+
+from fastapi import Depends  # noqa: E402
+
+
+@router.get("/kommune/{kode}", include_in_schema=False)
+def overview(request: Request, kode: str, params: views.BenchmarkParams = Depends(bench_params)) -> Response:
+    m, redirect = _canonical(request, kode)
+    if redirect:
+        return redirect
+    rel = open_release()
+    res = params.run(rel, m.code)
+    tables = views.overview_tables(res, params)
+    ctx = {
+        **_common(res, params, rel),
+        "title": f"Råderumsoverblik for {m.name}",
+        "subnav": "overblik",
+        "band_rows": views.band_rows(res),
+        "hx_block": "results",
+    }
+    return export_or_render(request, "overview.html", ctx, tables)
+
+
+@router.get("/kommune/{kode}/print", include_in_schema=False)
+def print_summary(request: Request, kode: str, params: views.BenchmarkParams = Depends(bench_params)) -> Response:
+    m, redirect = _canonical(request, kode)
+    if redirect:
+        return redirect
+    rel = open_release()
+    res = params.run(rel, m.code)
+    sentences = [views.plain_sentence(res, a) for a in res.areas]
+    return render(
+        request,
+        "print.html",
+        {
+            **_common(res, params, rel),
+            "title": f"Råderum i {m.name} – resumé",
+            "band_rows": views.band_rows(res),
+            "sentences": sentences,
+        },
+    )
+
+
+@router.get("/kommune/{kode}/omraade/{area_id}", include_in_schema=False)
+def cockpit(
+    request: Request, kode: str, area_id: str, params: views.BenchmarkParams = Depends(bench_params)
+) -> Response:
+    m, redirect = _canonical(request, kode)
+    if redirect:
+        return redirect
+    rel = open_release()
+    area = views.catalog_area(area_id)
+    res = params.run(rel, m.code)
+    series, series_rows = views.series_for_area(rel, res, area)
+    dec_rows, dec_note = views.decomposition_rows(rel, res, area)
+    tables = [*views.cockpit_tables(rel, res, area, series_rows), views.decomposition_table(dec_rows, dec_note)]
+    from raaderum.levers import levers_for_area
+
+    ctx = {
+        **_common(res, params, rel),
+        "title": f"{area.name} i {m.name}",
+        "subnav": "omraade",
+        "area": area,
+        "a": res.area(area.id),
+        "series": series,
+        "dist_values": views.distribution_for_area(rel, res, area),
+        "hx_block": "results",
+        "levers": levers_for_area(area.id),
+        "ideas": area_ideas(m.code, area.id, res),
+    }
+    return export_or_render(request, "cockpit.html", ctx, tables)
+
+
+def area_ideas(code: int, area_id: str, res: Any) -> list[dict[str, Any]]:
+    """Idea-bank proposals for the area, ranked as in the idea bank (filled in when the idea bank is present)."""
+    try:
+        from raaderum.ideas.links import proposals_for_gap  # type: ignore[import-not-found]
+    except ImportError:
+        return []
+    return list(proposals_for_gap(code, area_id, benchmark=res, limit=10))
+
+
+@router.get("/kommune/{kode}/sammenligning", include_in_schema=False)
+def peers_page(
+    request: Request,
+    kode: str,
+    params: views.BenchmarkParams = Depends(bench_params),
+    k: int | None = Query(None, ge=1, le=97, description="Antal sammenligningskommuner"),
+) -> Response:
+    m, redirect = _canonical(request, kode)
+    if redirect:
+        return redirect
+    rel = open_release()
+    from raaderum.peers import load_peer_catalog
+
+    pc = load_peer_catalog()
+    slider = {v.id: request.query_params.get(f"w_{v.id}") for v in pc.variables}
+    if any(val is not None for val in slider.values()):
+        parts = []
+        for vid, val in slider.items():
+            if val is None:
+                continue
+            try:
+                parts.append(f"{vid}={float(val.replace(',', '.'))}")
+            except ValueError:
+                from raaderum.errors import InputError
+
+                raise InputError(f"Vægten for {vid} skal være et tal, ikke {val!r}.") from None
+        params.weights = ",".join(parts)
+    if k is not None and params.peers.startswith("k="):
+        params.peers = f"k={k}"
+    res = params.run(rel, m.code)
+    tables = views.peer_tables(res, rel)
+    ctx = {
+        **_common(res, params, rel),
+        "title": f"Sammenligningskommuner for {m.name}",
+        "subnav": "peers",
+        "variables": pc.variables,
+        "hx_block": "results",
+    }
+    return export_or_render(request, "peers.html", ctx, tables)
+
+
+# ------------------------------------------------------------------ knowledge portal (vidensportal)
+
+
+@router.get("/vidensportal", include_in_schema=False)
+def vidensportal(
+    request: Request, q: str | None = Query(None, max_length=200), area: str | None = Query(None, max_length=60)
+) -> Response:
+    from raaderum.levers import load_levers, search_levers  # type: ignore[attr-defined]
+
+    levers = list(load_levers())
+    hits = search_levers(q, area=area) if (q or area) else [(lv, None) for lv in levers]
+    cat = load_catalog()
+    return render(
+        request,
+        "vidensportal.html",
+        {
+            "title": "Vidensportal",
+            "nav": "vidensportal",
+            "q": q or "",
+            "area": area or "",
+            "hits": hits,
+            "catalog": cat,
+        },
+    )
+
+
+@router.get("/vidensportal/{lever_id}", include_in_schema=False)
+def lever_page(request: Request, lever_id: str) -> Response:
+    from raaderum.levers import lever
+
+    lv = lever(lever_id)
+    cat = load_catalog()
+    names = {**{a.id: a.name for a in cat.areas}, **{t.id: t.name for t in cat.themes}}
+    return render(request, "lever.html", {"title": lv.title, "nav": "vidensportal", "lever": lv, "names": names})

@@ -1,0 +1,411 @@
+"""View models: turn core results into the tables and chart rows the templates show (no computation here that
+the core should own; only selection, labels and formatting choices)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import numpy as np
+
+from raaderum.benchmark import FLAG_LABELS, REFERENCES, BenchmarkResult, run_benchmark
+from raaderum.catalog import Area, load_catalog
+from raaderum.drivers import decompose
+from raaderum.errors import InputError, UnknownMunicipality
+from raaderum.figures import area_panel
+from raaderum.peers import load_peer_catalog
+from raaderum.release import Release
+from raaderum.web.charts import BandRow
+from raaderum.web.tables import Column, DataTable
+
+SOURCE = "Kilde: Danmarks Statistik (REGK31, nettodriftsudgifter, regnskab, løbende priser); beregning: Råderum."
+
+
+@dataclass
+class BenchmarkParams:
+    """The user's choices, as they travel in the query string."""
+
+    year: int | None = None
+    reference: str = "peer_mean"
+    peers: str = "k=10"
+    need: bool = False
+    weights: str | None = None
+
+    def query(self, **override: Any) -> str:
+        d = {
+            "year": self.year,
+            "reference": self.reference,
+            "peers": self.peers,
+            "need": "1" if self.need else None,
+            "weights": self.weights,
+            **override,
+        }
+        q = {k: v for k, v in d.items() if v not in (None, "", False)}
+        return ("?" + urlencode(q)) if q else ""
+
+    def run(self, release: Release, municipality: str | int) -> BenchmarkResult:
+        if self.reference not in REFERENCES:
+            raise InputError(f"Ukendt referenceniveau {self.reference!r}; vælg et af: {', '.join(REFERENCES)}.")
+        try:
+            return run_benchmark(
+                release,
+                municipality,
+                self.year,
+                reference=self.reference,
+                peers=self.peers,
+                weights=self.weights or None,
+                need_corrected=self.need,
+            )
+        except UnknownMunicipality as e:  # the municipality itself is resolved before; this is the peer list
+            raise InputError(f"Sammenligningskommuner {self.peers!r}: {e}") from None
+
+
+def flag_text(flags: list[str]) -> str:
+    return ", ".join(FLAG_LABELS.get(f, f) for f in flags)
+
+
+def overview_tables(res: BenchmarkResult, params: BenchmarkParams) -> list[DataTable]:
+    ref = REFERENCES[res.reference]
+    rows = []
+    for a in res.areas:
+        pots = [r["potential"] for r in a.references.values() if r.get("potential") is not None]
+        rows.append(
+            {
+                "name": a.name,
+                "target": a.denominator_name,
+                "unit_cost": a.unit_cost,
+                "reference": a.references[res.reference]["value"],
+                "potential": a.potential,
+                "p10": (a.band or {}).get("p10"),
+                "p90": (a.band or {}).get("p90"),
+                "min": min(pots) if pots else None,
+                "max": max(pots) if pots else None,
+                "flags": flag_text(a.flags),
+                "_status": a.status,
+                "url": f"/kommune/{res.municipality.code}/omraade/{a.id}{params.query()}",
+            }
+        )
+    areas = DataTable(
+        "omraader",
+        f"Serviceområder efter mulighedsrum ({ref.name.lower()})",
+        [
+            Column("name", "Område"),
+            Column("target", "Målgruppe"),
+            Column("unit_cost", "Kr. pr. person i målgruppen", "kr"),
+            Column("reference", "Referenceniveau, kr.", "kr"),
+            Column("potential", "Mulighedsrum, mio. kr.", "mio"),
+            Column("p10", "Bånd P10, mio. kr.", "mio"),
+            Column("p90", "Bånd P90, mio. kr.", "mio"),
+            Column("min", "Laveste over referencer, mio. kr.", "mio"),
+            Column("max", "Højeste over referencer, mio. kr.", "mio"),
+            Column("flags", "Bemærkninger"),
+        ],
+        rows,
+        source=SOURCE + f" Regnskabsår {res.year}.",
+        note="Mulighedsrum = max(0, enhedsudgift − reference) × målgruppe. Bånd: bootstrap af "
+        "sammenligningskommunerne (P10-P90, B = 1.000). Et mulighedsrum er et spørgsmål, ikke en facitliste.",
+        links={"name": "url"},
+    )
+    totals = DataTable(
+        "referencer",
+        "Samlet mulighedsrum pr. referenceniveau",
+        [
+            Column("name", "Referenceniveau"),
+            Column("total", "Mulighedsrum i alt, mio. kr.", "mio"),
+            Column("p10", "P10, mio. kr.", "mio"),
+            Column("p90", "P90, mio. kr.", "mio"),
+            Column("explanation", "Forklaring"),
+        ],
+        [
+            {
+                "name": r.name,
+                "total": res.total["by_reference"].get(r.id),
+                "p10": (res.total.get("bands_by_reference", {}).get(r.id) or {}).get("p10"),
+                "p90": (res.total.get("bands_by_reference", {}).get(r.id) or {}).get("p90"),
+                "explanation": r.explanation,
+                "chosen": r.id == res.reference,
+            }
+            for r in REFERENCES.values()
+        ],
+        source=SOURCE,
+        highlight_key="chosen",
+        note="Summen af de positive områder; områder under referencen modregnes ikke.",
+    )
+    return [areas, totals]
+
+
+def band_rows(res: BenchmarkResult) -> list[BandRow]:
+    out = []
+    for a in res.areas:
+        pots = [r["potential"] for r in a.references.values() if r.get("potential") is not None]
+        out.append(
+            BandRow(
+                label=a.name,
+                value=a.potential,
+                low=(a.band or {}).get("p10"),
+                high=(a.band or {}).get("p90"),
+                range_low=min(pots) if pots else None,
+                range_high=max(pots) if pots else None,
+            )
+        )
+    return out
+
+
+def plain_sentence(res: BenchmarkResult, a: Any) -> str:
+    """One plain Danish sentence per area for politicians."""
+    from raaderum.formatting import fmt_mio, fmt_number
+
+    m = res.municipality.name
+    ref = a.references[res.reference]["value"]
+    if a.unit_cost is None:
+        return f"{a.name}: der er ingen sammenlignelige tal for {m} i {res.year}."
+    if a.potential is None:
+        return (
+            f"{a.name}: {m} har en nettoudgift på 0 kr. eller derunder pr. {a.denominator_name.removesuffix('e')}, "
+            "så der beregnes ikke et mulighedsrum."
+        )
+    base = (
+        f"{a.name}: {m} bruger {fmt_number(a.unit_cost)} kr. pr. {a.denominator_name.removesuffix('e')}, "
+        f"referencen er {fmt_number(ref)} kr."
+    )
+    if a.potential <= 0:
+        return base + " Udgiften ligger på eller under referencen."
+    band = a.band or {}
+    return (
+        base
+        + f" Forskellen svarer til {fmt_mio(a.potential)} om året"
+        + (f" (usikkerhedsbånd {fmt_mio(band.get('p10'))} til {fmt_mio(band.get('p90'))})." if band else ".")
+    )
+
+
+def peer_tables(res: BenchmarkResult, release: Release) -> list[DataTable]:
+    pc = load_peer_catalog()
+    names = {v.id: v.name for v in pc.variables}
+    ps = res.peers
+    cols = [
+        Column("name", "Kommune"),
+        Column("distance", "Afstand", "num2"),
+        *[Column(f"c_{v}", f"Andel af afstand: {names.get(v, v)}", "pct") for v in ps.variables_used],
+        Column("stability", "Stabilitet", "pct"),
+    ]
+    rows = []
+    for p in ps.peers:
+        row: dict[str, Any] = {
+            "name": p.name,
+            "distance": p.distance,
+            "stability": p.stability,
+            "url": f"/kommune/{p.code}",
+        }
+        for v in ps.variables_used:
+            row[f"c_{v}"] = (p.contributions or {}).get(v)
+        rows.append(row)
+    peers = DataTable(
+        "sammenligningskommuner",
+        "Sammenligningskommuner",
+        cols,
+        rows,
+        links={"name": "url"},
+        source=f"Rammevilkår fra datareleasen {release.id} ({res.year}); kilde: Danmarks Statistik.",
+        note="Afstand: vægtet euklidisk afstand over standardiserede rammevilkår. Andel: variablens del "
+        "af den kvadrerede afstand. Stabilitet: andel af 200 trækninger med vægtene varieret ±20 %, "
+        "hvor kommunen stadig er blandt de nærmeste.",
+    )
+    weights = DataTable(
+        "vaegte",
+        "Rammevilkår og vægte",
+        [
+            Column("name", "Rammevilkår"),
+            Column("weight", "Vægt", "num2"),
+            Column("default", "Standardvægt", "num2"),
+            Column("reason", "Begrundelse"),
+        ],
+        [
+            {"name": v.name, "weight": ps.weights.get(v.id), "default": v.weight, "reason": v.reason}
+            for v in pc.variables
+        ],
+        source="Standardvægte: raaderum/catalog/peers.toml.",
+    )
+    return [peers, weights]
+
+
+def series_for_area(release: Release, res: BenchmarkResult, area: Area) -> tuple[dict[str, list], list[dict]]:
+    """Unit cost per target-group member over every year for the municipality, the peers' mean and the country."""
+    m = res.municipality
+    peer_codes = [p.code for p in res.peers.peers]
+    own: list[tuple[int, float | None]] = []
+    peer: list[tuple[int, float | None]] = []
+    nat: list[tuple[int, float | None]] = []
+    rows = []
+    for y in release.years:
+        panel = area_panel(release, y)
+        j = panel.area_index(area.id)
+        i = panel.index(m.code)
+        v = panel.unit_cost[i, j]
+        idx = [panel.index(c) for c in peer_codes if c in panel.codes]
+        pv = panel.unit_cost[idx, j]
+        pv = pv[~np.isnan(pv)]
+        pm = float(pv.mean()) if len(pv) else None
+        nv = panel.national_unit_cost[j]
+        own.append((y, None if np.isnan(v) else float(v)))
+        peer.append((y, pm))
+        nat.append((y, None if np.isnan(nv) else float(nv)))
+        rows.append(
+            {"year": str(y), "own": own[-1][1], "peers": pm, "national": nat[-1][1], "_status": panel.status[i, j]}
+        )
+    series = {m.name: own, "Sammenligningskommuner (gns.)": peer, "Hele landet": nat}
+    return series, rows
+
+
+def distribution_for_area(release: Release, res: BenchmarkResult, area: Area) -> list[tuple[str, float | None]]:
+    panel = area_panel(release, res.year)
+    j = panel.area_index(area.id)
+    reg = release.register
+    return [
+        (reg.by_code(int(c)).name, None if np.isnan(panel.unit_cost[i, j]) else float(panel.unit_cost[i, j]))
+        for i, c in enumerate(panel.codes)
+    ]
+
+
+def decomposition_rows(release: Release, res: BenchmarkResult, area: Area) -> tuple[list[dict[str, Any]], str]:
+    """LMDI split of the gap in kr. per inhabitant against the peers (aggregate) and the country."""
+    panel = area_panel(release, res.year)
+    j = panel.area_index(area.id)
+    i = panel.index(res.municipality.code)
+    P, N, E = panel.population, panel.target[:, j], panel.expenditure[:, j]
+    idx = [panel.index(p.code) for p in res.peers.peers]
+    out: list[dict[str, Any]] = []
+    note = ""
+    for label, sel in (("Sammenligningskommunerne", idx), ("Hele landet", list(range(len(panel.codes))))):
+        ok = [k for k in sel if not np.isnan(E[k]) and not np.isnan(N[k]) and N[k] > 0]
+        if not ok or np.isnan(E[i]) or not N[i] or np.isnan(N[i]):
+            continue
+        ref = {"demography": float(N[ok].sum() / P[ok].sum()), "per_target": float(E[ok].sum() / N[ok].sum())}
+        own = {"demography": float(N[i] / P[i]), "per_target": float(E[i] / N[i])}
+        d = decompose(own, ref)
+        if d is None:
+            out.append(
+                {
+                    "against": label,
+                    "total": None,
+                    "demography": None,
+                    "per_target": None,
+                    "total_dkk": None,
+                    "demography_dkk": None,
+                    "per_target_dkk": None,
+                }
+            )
+            note = (
+                "Dekomponeringen kræver positive udgifter; for en nettoudgift på 0 eller derunder kan den ikke "
+                "beregnes."
+            )
+            continue
+        note = d.note
+        out.append(
+            {
+                "against": label,
+                "total": d.total,
+                "demography": d.parts["demography"],
+                "per_target": d.parts["per_target"],
+                "total_dkk": d.total * P[i],
+                "demography_dkk": d.parts["demography"] * P[i],
+                "per_target_dkk": d.parts["per_target"] * P[i],
+            }
+        )
+    return out, note
+
+
+def cockpit_tables(release: Release, res: BenchmarkResult, area: Area, series_rows: list[dict]) -> list[DataTable]:
+    a = res.area(area.id)
+    m = res.municipality.name
+    ts = DataTable(
+        "udvikling",
+        f"{area.name}: kr. pr. {a.denominator_name.removesuffix('e')} over tid",
+        [
+            Column("year", "År"),
+            Column("own", m, "kr"),
+            Column("peers", "Sammenligningskommuner (gns.)", "kr"),
+            Column("national", "Hele landet", "kr"),
+        ],
+        series_rows,
+        source=SOURCE,
+        note="Løbende priser. Sammenligningskommunerne er dem, der er valgt for " + str(res.year) + ".",
+    )
+    refs = DataTable(
+        "referencer",
+        "Mulighedsrum under hvert referenceniveau",
+        [
+            Column("name", "Referenceniveau"),
+            Column("value", "Reference, kr.", "kr"),
+            Column("potential", "Mulighedsrum, mio. kr.", "mio"),
+            Column("p10", "P10, mio. kr.", "mio"),
+            Column("p90", "P90, mio. kr.", "mio"),
+        ],
+        [
+            {
+                "name": REFERENCES[k].name,
+                "value": v.get("value"),
+                "potential": v.get("potential"),
+                "p10": (v.get("band") or {}).get("p10"),
+                "p90": (v.get("band") or {}).get("p90"),
+                "chosen": k == res.reference,
+            }
+            for k, v in a.references.items()
+        ],
+        source=SOURCE,
+        highlight_key="chosen",
+    )
+    peers = DataTable(
+        "sammenligning",
+        f"{area.name} hos sammenligningskommunerne",
+        [
+            Column("name", "Kommune"),
+            Column("unit_cost", "Kr. pr. person i målgruppen", "kr"),
+            Column("used", "Indgår i referencen"),
+        ],
+        [{"name": m, "unit_cost": a.unit_cost, "used": "(kommunen selv)", "self": True, "_status": a.status}]
+        + [
+            {
+                "name": p["name"],
+                "unit_cost": p["unit_cost"],
+                "used": "ja" if p["used"] else "nej (0 eller mangler)",
+                "_status": p.get("status"),
+                "url": f"/kommune/{p['code']}",
+            }
+            for p in a.peer_values
+        ],
+        source=SOURCE,
+        highlight_key="self",
+        links={"name": "url"},
+    )
+    return [ts, refs, peers]
+
+
+def decomposition_table(rows: list[dict[str, Any]], note: str) -> DataTable:
+    return DataTable(
+        "dekomponering",
+        "Hvad forklarer forskellen? (kr. pr. indbygger og mio. kr. i alt)",
+        [
+            Column("against", "Sammenlignet med"),
+            Column("total", "Forskel, kr. pr. indb.", "kr"),
+            Column("demography", "Heraf demografi", "kr"),
+            Column("per_target", "Heraf udgift pr. person i målgruppen", "kr"),
+            Column("total_dkk", "Forskel i alt, mio. kr.", "mio"),
+            Column("demography_dkk", "Demografi, mio. kr.", "mio"),
+            Column("per_target_dkk", "Udgift pr. person, mio. kr.", "mio"),
+        ],
+        rows,
+        source=SOURCE,
+        note=(
+            "Forskellen i udgift pr. indbygger er delt med LMDI-vægte, så delene summer præcist. Demografi "
+            "(målgruppens andel af befolkningen) kan kommunen ikke styre. " + note
+        ).strip(),
+    )
+
+
+def reference_options() -> list[dict[str, str]]:
+    return [{"id": r.id, "name": r.name, "explanation": r.explanation} for r in REFERENCES.values()]
+
+
+def catalog_area(area_id: str) -> Area:
+    return load_catalog().area(area_id)
