@@ -11,9 +11,12 @@ import typer
 from raaderum.cli import benchmark as _benchmark  # noqa: F401,E402  (registers benchmark)
 from raaderum.cli import data as _data  # noqa: F401,E402  (registers `raaderum data ...`)
 from raaderum.cli import figures as _figures  # noqa: F401,E402  (registers kommuner, noegletal)
+from raaderum.cli import ideas as _ideas  # noqa: E402
 from raaderum.cli import serve as _serve  # noqa: F401,E402  (registers serve)
 from raaderum.cli._common import app, fail, print_json  # noqa: F401  (re-exported for sub-modules)
 from raaderum.errors import RaaderumError
+
+app.add_typer(_ideas.app, name="ideas")
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -1,0 +1,218 @@
+"""`raaderum ideas ...`: the idea bank (Idébanken) on the command line. Thin: parse, call raaderum.ideas, print.
+
+Register in the main CLI with ``app.add_typer(ideas.app, name="ideas")``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from raaderum.cli._common import handles_errors, print_json
+from raaderum.errors import InputError
+from raaderum.ideas import SAMPLE_BATCH_NAME, IdeaStore, ProposalRecord, SearchFilters, format_amount, write_template
+
+app = typer.Typer(help="Idébanken: råderumsforslag fra kommunernes budgetter (import, søgning, lignende forslag).",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+
+SAMPLE_NOTICE = (f"Bemærk: idébanken indeholder eksempeldata ({SAMPLE_BATCH_NAME}); "
+                 "forslag mærket [EKSEMPEL] er ikke rigtige kommuners forslag.")
+
+
+def _open_store(*, with_sample: bool = True) -> IdeaStore:
+    store = IdeaStore()
+    store.migrate()
+    if with_sample:
+        store.ensure_sample()
+    return store
+
+
+def _plain(html_text: str) -> str:
+    """Highlighted HTML → Rich markup (marks in bold yellow)."""
+    parts = re.split(r"(<mark>.*?</mark>)", html_text)
+    out = []
+    for part in parts:
+        if part.startswith("<mark>"):
+            out.append(f"[bold yellow]{escape(html.unescape(part[6:-7]))}[/bold yellow]")
+        else:
+            out.append(escape(html.unescape(part)))
+    return "".join(out)
+
+
+def _amounts(r: ProposalRecord) -> str:
+    text = " / ".join(f"{label} {format_amount(v)}" for label, v in zip(("B", "BO1", "BO2", "BO3"), r.amounts,
+                                                                       strict=True))
+    if r.one_off_investment is not None:
+        text += f"; engangsinvestering {format_amount(r.one_off_investment)}"
+    return text + " (1.000 kr., besparelser negative)"
+
+
+def _header(r: ProposalRecord) -> str:
+    tag = "[EKSEMPEL] " if r.is_sample else ""
+    area = r.area_name or (f"{r.area_text} (ikke i kataloget)" if r.area_text else "intet område")
+    kind = r.type_name or (f"{r.type_text} (ukendt type)" if r.type_text else "ingen type")
+    return (f"{tag}#{r.id} {r.municipality_name} ({r.municipality_code}), budget {r.budget_year} · {area} · "
+            f"{kind} · {r.committee_text or 'intet udvalg'}")
+
+
+@app.command("import")
+@handles_errors
+def import_(
+    file: Path = typer.Argument(..., help="Excel-fil (.xlsx) med forslag, fx KL's databaseværktøj."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Vis rapporten uden at gemme noget."),
+    as_json: bool = typer.Option(False, "--json", help="Skriv rapporten som JSON."),
+    savings_positive: bool = typer.Option(False, "--besparelser-positive",
+                                          help="Filen skriver besparelser som positive tal; vend fortegnet."),
+) -> None:
+    """Importér forslag fra en Excel-fil; hver række rapporteres som importeret, afvist eller sprunget over."""
+    if not file.exists():
+        raise InputError(f"Filen {str(file)!r} findes ikke.")
+    store = _open_store(with_sample=False)
+    try:
+        report = store.import_workbook(file, dry_run=dry_run, savings_positive=savings_positive)
+    finally:
+        store.close()
+    if as_json:
+        print_json(report.to_dict())
+        return
+    typer.echo(report.summary_text())
+
+
+@app.command("list")
+@handles_errors
+def list_(
+    as_json: bool = typer.Option(False, "--json", help="Skriv JSON."),
+    kommune: str = typer.Option(None, "--kommune", help="Kun forslag fra denne kommune (navn eller kode)."),
+    year: int = typer.Option(None, "--year", help="Kun forslag fra dette budgetår."),
+) -> None:
+    """Vis alle gemte forslag med de normaliserede felter og kilde (fil, ark, række)."""
+    store = _open_store()
+    try:
+        code = store.register.resolve(kommune).code if kommune else None
+        records = store.list(municipality_code=code, budget_year=year)
+    finally:
+        store.close()
+    if as_json:
+        print_json({"count": len(records), "amount_unit": "1.000 kr.; besparelser negative",
+                    "sample_notice": SAMPLE_NOTICE if any(r.is_sample for r in records) else None,
+                    "proposals": [r.to_dict() for r in records]})
+        return
+    con = Console(highlight=False)
+    if any(r.is_sample for r in records):
+        con.print(f"[italic]{escape(SAMPLE_NOTICE)}[/italic]")
+    con.print(f"{len(records)} forslag")
+    for r in records:
+        con.print(f"[bold]{escape(r.display_title)}[/bold]")
+        con.print(f"  {escape(_header(r))}")
+        con.print(f"  {escape(_amounts(r))}")
+        con.print(f"  Kilde: {escape(r.source_file)}, ark {escape(r.source_sheet)!s}, række {r.source_row}")
+
+
+@app.command("search")
+@handles_errors
+def search(
+    query: str = typer.Argument(..., help="Søgetekst på dansk, fx 'gadelys' eller 'velfærdsteknologi'."),
+    area: str = typer.Option(None, "--area", help="Fagområde (id eller navn, fx aeldre eller Ældrepleje)."),
+    type_: str = typer.Option(None, "--type", help="Forslagstype, fx effektivisering."),
+    kommune: str = typer.Option(None, "--kommune", help="Kommune (navn eller kode)."),
+    year: int = typer.Option(None, "--year", help="Budgetår."),
+    limit: int = typer.Option(10, "--limit", min=0, max=500, help="Højst så mange resultater."),
+    as_json: bool = typer.Option(False, "--json", help="Skriv JSON."),
+) -> None:
+    """Søg i idébanken (ordstammer, sammensatte ord og synonymer) med facetter."""
+    store = _open_store()
+    try:
+        if kommune:
+            kommune = str(store.register.resolve(kommune).code)
+        result = store.search(query, SearchFilters(area=area, type=type_, municipality=kommune, year=year),
+                              limit=limit)
+    finally:
+        store.close()
+    if as_json:
+        print_json(result.to_dict())
+        return
+    con = Console(highlight=False)
+    if result.has_sample:
+        con.print(f"[italic]{escape(SAMPLE_NOTICE)}[/italic]")
+    con.print(f"{result.total} forslag matcher {query!r}; viser {len(result.hits)}.")
+    if result.expansions:
+        con.print("Søgningen omfatter også: " + escape(", ".join(result.expansions)))
+    for h in result.hits:
+        con.print(f"[bold]{_plain(h.title_html)}[/bold]")
+        con.print(f"  {escape(_header(h.record))}")
+        con.print(f"  {_plain(h.snippet_html)}")
+        con.print(f"  {escape(_amounts(h.record))}")
+    for name, label in (("area", "Fagområde"), ("type", "Type"), ("year", "Budgetår"),
+                        ("amount_band", "Beløb")):
+        values = result.facets.get(name, [])
+        if values:
+            con.print(f"{label}: " + escape(", ".join(f"{v.label} ({v.count})" for v in values[:8])))
+
+
+@app.command("similar")
+@handles_errors
+def similar(
+    proposal_id: int = typer.Argument(..., help="Forslagets nummer (fra list eller search)."),
+    limit: int = typer.Option(10, "--limit", min=1, max=100, help="Højst så mange forslag."),
+    as_json: bool = typer.Option(False, "--json", help="Skriv JSON."),
+) -> None:
+    """Vis forslag, der ligner et givet forslag (fra andre kommuner og år)."""
+    store = _open_store()
+    try:
+        base = store.get(proposal_id)
+        hits = store.similar(proposal_id, limit)
+    finally:
+        store.close()
+    if as_json:
+        print_json({"proposal": base.to_dict(), "method": "cosinus-lighed mellem BM25-vægtede ordstammer",
+                    "similar": [h.to_dict() for h in hits]})
+        return
+    con = Console(highlight=False)
+    con.print(f"Forslag som ligner: [bold]{escape(base.display_title)}[/bold]")
+    con.print(f"  {escape(_header(base))}")
+    if not hits:
+        con.print("Ingen lignende forslag fundet.")
+    for h in hits:
+        con.print(f"{h.score:.2f}  [bold]{escape(h.record.display_title)}[/bold]")
+        con.print(f"      {escape(_header(h.record))}")
+
+
+@app.command("clusters")
+@handles_errors
+def clusters(
+    threshold: float = typer.Option(0.5, "--threshold", min=0.05, max=1.0, help="Lighedstærskel (0-1)."),
+    as_json: bool = typer.Option(False, "--json", help="Skriv JSON."),
+) -> None:
+    """Vis grupper af næsten ens forslag på tværs af kommuner og år."""
+    store = _open_store()
+    try:
+        found = store.clusters(threshold)
+    finally:
+        store.close()
+    if as_json:
+        print_json({"threshold": threshold, "clusters": [c.to_dict() for c in found]})
+        return
+    typer.echo(f"{len(found)} grupper af næsten ens forslag (tærskel {threshold:.2f}).")
+    for c in found:
+        typer.echo(f"- {c.title}: {len(c.ids)} forslag fra {', '.join(c.municipalities)} "
+                   f"({', '.join(map(str, c.years))}); numre {', '.join(map(str, c.ids))}")
+
+
+@app.command("template")
+@handles_errors
+def template(
+    xlsx: Path = typer.Option(..., "--xlsx", help="Hvor skabelonen skal gemmes (.xlsx)."),
+) -> None:
+    """Gem en Excel-skabelon til indsamling af forslag (med vejledning og rullelister)."""
+    if xlsx.suffix.lower() != ".xlsx":
+        raise InputError(f"Skabelonen skal gemmes som .xlsx, ikke {xlsx.suffix or 'uden filtype'}.")
+    path = write_template(xlsx)
+    typer.echo(f"Skabelon gemt i {path}.")
+
+
+__all__ = ["app"]
