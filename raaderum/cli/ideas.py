@@ -216,3 +216,60 @@ def template(
 
 
 __all__ = ["app"]
+
+
+@app.command("export")
+@handles_errors
+def export(
+    kommune: str = typer.Option(..., "--kommune", help="Kommunen, pakken laves til (kode eller navn)."),
+    udvalg: str = typer.Option(..., "--udvalg", help="Udvalget, som det hedder i kommunen (se `ideas udvalg`)."),
+    xlsx: Path = typer.Option(..., "--xlsx", help="Excel-fil at skrive."),
+    year: int | None = typer.Option(None, "--year", help="Regnskabsår for benchmark (standard: seneste)."),
+    reference: str = typer.Option("peer_mean", "--reference", help="Referenceniveau for rækkefølgen."),
+) -> None:
+    """Udvalgspakke: andre kommuners forslag for udvalgets områder, ordnet efter kommunens mulighedsrum."""
+    from raaderum.reports.committee_pack import build_committee_pack, write_committee_pack
+
+    store = _open_store()
+    try:
+        pack = build_committee_pack(kommune, udvalg, store=store, year=year, reference=reference)
+        if xlsx.suffix.lower() != ".xlsx":
+            raise InputError(f"Udvalgspakken skrives som .xlsx, ikke {xlsx.name!r}.")
+        write_committee_pack(pack, xlsx)
+    finally:
+        store.close()
+    areas = ", ".join(a.name for a in pack.areas)
+    typer.echo(f"Udvalgspakke for {pack.committee} i {pack.municipality_name}: {pack.proposal_count} forslag fra "
+               f"andre kommuner om {areas}; skrevet til {xlsx}.")
+    if pack.has_sample:
+        typer.echo("Bemærk: pakken indeholder eksempeldata (fiktive forslag), mærket i hver række.")
+
+
+@app.command("udvalg")
+@handles_errors
+def udvalg(
+    kommune: str = typer.Option(..., "--kommune", help="Kommune (kode eller navn)."),
+    set_: list[str] = typer.Option([], "--set", help="OMRÅDE=Udvalgsnavn (tomt navn nulstiller til standard)."),
+    as_json: bool = typer.Option(False, "--json", help="Skriv JSON."),
+) -> None:
+    """Vis eller ret kommunens udvalgsopdeling (hvilket fagudvalg hvert område hører under)."""
+    from raaderum.ideas.committees import committee_entries, set_committee
+
+    store = _open_store(with_sample=False)
+    try:
+        m = store.register.resolve(kommune)
+        for item in set_:
+            area, sep, name = item.partition("=")
+            if not sep:
+                raise InputError(f"--set skal have formen OMRÅDE=Udvalgsnavn, ikke {item!r}.")
+            set_committee(store, m.code, area.strip(), name)
+        entries = committee_entries(store, m.code)
+    finally:
+        store.close()
+    if as_json:
+        print_json({"municipality": {"code": m.code, "name": m.name},
+                    "committees": [e.__dict__ for e in entries]})
+        return
+    typer.echo(f"Udvalgsopdeling i {m.name} Kommune:")
+    for e in entries:
+        typer.echo(f"  {e.area_name}: {e.committee}{' (standard)' if e.is_default else ''}")

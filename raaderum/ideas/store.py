@@ -288,4 +288,25 @@ class IdeaStore:
         return self.search_index().search(query, filters, limit=0).facets
 
 
-__all__ = ["IdeaStore", "StoreError"]
+_default: IdeaStore | None = None
+_default_url: str | None = None
+_default_lock = threading.Lock()
+
+
+def default_store() -> IdeaStore:
+    """The process-wide store for long-running faces (web app, exports): one per process and database URL, so
+    the search index stays in memory; migrated on first use, and an empty store gets the labelled sample."""
+    global _default, _default_url
+    url = database_url()
+    with _default_lock:
+        if _default is None or _default_url != url:
+            if _default is not None:
+                _default.close()
+            store = IdeaStore(url)
+            store.migrate()
+            store.ensure_sample()
+            _default, _default_url = store, url
+        return _default
+
+
+__all__ = ["IdeaStore", "StoreError", "default_store"]
