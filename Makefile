@@ -18,9 +18,12 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
 	touch $@
 
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
 run: setup
-	$(VENV)/bin/raaderum data info
 	$(VENV)/bin/raaderum noegletal "$(KOMMUNE)"
+	$(VENV)/bin/raaderum serve --host $(HOST) --port $(PORT)
 
 test: setup
 	$(PY) -m pytest

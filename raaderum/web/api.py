@@ -66,3 +66,34 @@ def peers_api(
     p = BenchmarkParams(year=year, peers=peers, weights=weights)
     ps = choose_peers(rel, m.code, p.year, p.peers, p.weights or None)
     return {"municipality": m.to_dict(), "year": ps.year, **ps.to_dict(), "stability": ps.stability_dict()}
+
+
+@router.get("/ideas/search", summary="Søg i idébanken (dansk fuldtekst med facetter)")
+def ideas_search(
+    q: str = Query("", max_length=300),
+    area: str | None = Query(None, max_length=60),
+    type: str | None = Query(None, max_length=60),
+    kommune: str | None = Query(None, max_length=100),
+    year: int | None = Query(None, ge=1900, le=2100),
+    committee: str | None = Query(None, max_length=200),
+    band: str | None = Query(None, max_length=40),
+    include_sample: bool = Query(True),
+    limit: int = Query(20, ge=0, le=200),
+    offset: int = Query(0, ge=0, le=100_000),
+) -> dict[str, Any]:
+    from raaderum.ideas import SearchFilters
+    from raaderum.ideas.store import default_store
+
+    code = open_release().register.resolve(kommune).code if kommune else None
+    filters = SearchFilters(area=area, type=type, municipality=code, year=year, committee=committee,
+                            amount_band=band, include_sample=include_sample)
+    return default_store().search(q, filters, limit=limit, offset=offset).to_dict()
+
+
+@router.get("/ideas/{proposal_id}", summary="Et forslag fra idébanken med lignende forslag")
+def idea(proposal_id: int) -> dict[str, Any]:
+    from raaderum.ideas.store import default_store
+
+    store = default_store()
+    return {"proposal": store.get(proposal_id).to_dict(),
+            "similar": [h.to_dict() for h in store.similar(proposal_id, 8)]}

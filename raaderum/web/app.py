@@ -58,10 +58,12 @@ def create_app() -> FastAPI:
         return render(request, "error.html", {"title": "Ukendt kommune", "message": str(exc),
                                               "suggestions": exc.suggestions}, status_code=404)
 
+    from raaderum.ideas.search import ProposalNotFound
     from raaderum.levers import UnknownLever
 
     @app.exception_handler(UnknownArea)
     @app.exception_handler(UnknownLever)
+    @app.exception_handler(ProposalNotFound)
     async def not_found(request: Request, exc: RaaderumError) -> Response:
         if _wants_json(request):
             return JSONResponse({"error": str(exc)}, status_code=404)

@@ -330,3 +330,118 @@ def lever_page(request: Request, lever_id: str) -> Response:
     cat = load_catalog()
     names = {**{a.id: a.name for a in cat.areas}, **{t.id: t.name for t in cat.themes}}
     return render(request, "lever.html", {"title": lv.title, "nav": "vidensportal", "lever": lv, "names": names})
+
+
+# ------------------------------------------------------------------ idea bank (idébank)
+
+FACET_PARAMS = {"area": "area", "type": "type", "municipality": "kommune", "year": "year", "committee": "committee",
+                "amount_band": "band"}
+FACET_TITLES = {"area": "Område", "type": "Type", "municipality": "Kommune", "year": "Budgetår",
+                "committee": "Udvalg (som skrevet)", "amount_band": "Beløb pr. år"}
+
+
+@router.get("/idebank", include_in_schema=False)
+def idebank(
+    request: Request,
+    q: str = Query("", max_length=300, description="Søgetekst"),
+    area: str | None = Query(None, max_length=60),
+    type: str | None = Query(None, max_length=60),
+    kommune: str | None = Query(None, max_length=100),
+    year: int | None = Query(None, ge=1900, le=2100),
+    committee: str | None = Query(None, max_length=200),
+    band: str | None = Query(None, max_length=40),
+    uden_eksempler: bool = Query(False),
+    offset: int = Query(0, ge=0, le=100_000),
+) -> Response:
+    from raaderum.ideas import SearchFilters
+    from raaderum.ideas.store import default_store
+
+    code = None
+    if kommune:
+        code = open_release().register.resolve(kommune).code
+    filters = SearchFilters(area=area or None, type=type or None, municipality=code, year=year,
+                            committee=committee or None, amount_band=band or None,
+                            include_sample=not uden_eksempler)
+    result = default_store().search(q, filters, limit=20, offset=offset)
+    current = {"q": q, "area": area, "type": type, "kommune": str(code) if code else None, "year": year,
+               "committee": committee, "band": band, "uden_eksempler": "1" if uden_eksempler else None}
+
+    def url(**change: Any) -> str:
+        from urllib.parse import urlencode
+
+        params = {**current, "offset": None, **change}
+        return "/idebank?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+    facets = []
+    for key, values in result.facets.items():
+        param = FACET_PARAMS.get(key, key)
+        active = current.get(param)
+        facets.append({"key": key, "title": FACET_TITLES.get(key, key), "values": [
+            {"label": v.label, "count": v.count, "active": str(active) == v.value,
+             "url": url(**{param: None if str(active) == v.value else v.value})} for v in values[:12]]})
+    return render(request, "idebank.html", {
+        "title": "Idébank", "nav": "idebank", "q": q, "result": result, "facets": facets, "offset": offset,
+        "next_url": url(offset=offset + 20) if offset + 20 < result.total else None,
+        "prev_url": url(offset=max(offset - 20, 0)) if offset else None, "current": current,
+        "clear_url": "/idebank?" + (f"q={q}" if q else ""), "uden_eksempler": uden_eksempler,
+        "municipalities": list(open_release().register), "catalog": load_catalog()})
+
+
+@router.get("/idebank/udvalgspakke", include_in_schema=False)
+def committee_pack_page(
+    request: Request,
+    kommune: str | None = Query(None, max_length=100),
+    udvalg: str | None = Query(None, max_length=200),
+    year: int | None = Query(None, ge=1900, le=2100),
+) -> Response:
+    from raaderum.ideas.committees import committee_entries
+    from raaderum.ideas.store import default_store
+
+    rel = open_release()
+    store = default_store()
+    if kommune and udvalg:
+        import re
+
+        from raaderum.reports.committee_pack import build_committee_pack, write_committee_pack
+
+        pack = build_committee_pack(kommune, udvalg, store=store, release=rel, year=year)
+        data = write_committee_pack(pack) or b""
+        slug = re.sub(r"[^a-z0-9]+", "-", f"udvalgspakke {pack.municipality_name} {pack.committee}".lower()
+                      .replace("æ", "ae").replace("ø", "oe").replace("å", "aa")).strip("-")
+        return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": f'attachment; filename="{slug}.xlsx"'})
+    m = rel.register.resolve(kommune) if kommune else None
+    entries = committee_entries(store, m.code) if m else []
+    committees = sorted({e.committee for e in entries})
+    return render(request, "committee_pack.html", {
+        "title": "Udvalgspakke", "nav": "idebank", "chosen": m, "committees": committees, "entries": entries,
+        "municipalities": list(rel.register), "udvalg": udvalg or ""})
+
+
+@router.get("/idebank/{proposal_id}", include_in_schema=False)
+def proposal_page(request: Request, proposal_id: int) -> Response:
+    from raaderum.figures import key_figures
+    from raaderum.ideas.store import default_store
+
+    store = default_store()
+    p = store.get(proposal_id)
+    similar = store.similar(proposal_id, 8)
+    rel = open_release()
+    fig = None
+    year = None
+    if p.area_id and p.municipality_code in rel.register:
+        year = min(max(p.budget_year - 1, rel.years[0]), rel.years[-1])
+        kf = key_figures(rel, p.municipality_code, year)
+        fig = next((a for a in kf.areas if a.id == p.area_id), None)
+    from raaderum.ideas.links import full_year_amount
+
+    amount = full_year_amount(p)
+    pop = None
+    if year is not None:
+        rows = rel.query("SELECT population FROM population WHERE municipality_code = ? AND year = ?",
+                         [p.municipality_code, year])
+        pop = rows[0][0] if rows else None
+    per_inh = amount * 1000 / pop if amount is not None and pop else None
+    return render(request, "proposal.html", {
+        "title": p.display_title, "nav": "idebank", "p": p, "similar": similar, "fig": fig, "fig_year": year,
+        "per_inhabitant": per_inh, "full_year": amount, "release": rel})
