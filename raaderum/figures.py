@@ -56,10 +56,13 @@ class AreaPanel:
     methods: dict[tuple[int, str], list[str]] = field(default_factory=dict)
 
     def index(self, code: int) -> int:
-        idx = np.nonzero(self.codes == int(code))[0]
-        if not len(idx):
-            raise KeyError(code)
-        return int(idx[0])
+        rows = self.__dict__.get("_rows")
+        if rows is None:
+            rows = self.__dict__["_rows"] = {int(c): i for i, c in enumerate(self.codes)}
+        try:
+            return int(rows[int(code)])
+        except (KeyError, ValueError):
+            raise KeyError(code) from None
 
     def area_index(self, area_id: str) -> int:
         for j, a in enumerate(self.areas):
@@ -192,10 +195,13 @@ class FunctionPanel:
     national: np.ndarray
 
     def index(self, code: int) -> int:
-        idx = np.nonzero(self.codes == int(code))[0]
-        if not len(idx):
-            raise KeyError(code)
-        return int(idx[0])
+        rows = self.__dict__.get("_rows")
+        if rows is None:
+            rows = self.__dict__["_rows"] = {int(c): i for i, c in enumerate(self.codes)}
+        try:
+            return int(rows[int(code)])
+        except (KeyError, ValueError):
+            raise KeyError(code) from None
 
 
 def function_panel(release: Release, year: int | None = None) -> FunctionPanel:

@@ -306,7 +306,7 @@ def open_release(path: Path | str | None = None) -> Release:
     p = Path(path) if path is not None else current_release_dir()
     mpath = p / "manifest.json"
     try:
-        key = (str(p.resolve()), mpath.stat().st_mtime)
+        key = (str(p), mpath.stat().st_mtime)
     except FileNotFoundError:
         raise DataReleaseError(f"Datarelease i {p} mangler manifest.json: den er ufuldstændig og bruges ikke.") \
             from None

@@ -28,15 +28,18 @@ def free_port() -> int:
 
 def start_server(env: dict[str, str], workers: int = 1) -> Iterator[str]:
     port = free_port()
+    ARTEFACTS.mkdir(exist_ok=True)
+    log_path = ARTEFACTS / f"serve-{port}.log"
+    log = open(log_path, "w", encoding="utf-8")  # a file, not a pipe: a full pipe would block the server
     proc = subprocess.Popen([sys.executable, "-m", "raaderum", "serve", "--port", str(port), "--workers",
-                             str(workers)], env={**os.environ, **env}, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+                             str(workers)], env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
+                            text=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 60
         while time.time() < deadline:
             if proc.poll() is not None:
-                raise RuntimeError(f"raaderum serve stopped: {proc.stdout.read() if proc.stdout else ''}")
+                raise RuntimeError(f"raaderum serve stopped: {log_path.read_text(encoding='utf-8')}")
             try:
                 if httpx.get(base + "/healthz", timeout=1).status_code == 200:
                     break
@@ -51,8 +54,7 @@ def start_server(env: dict[str, str], workers: int = 1) -> Iterator[str]:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
-        if proc.stdout:
-            proc.stdout.close()
+        log.close()
 
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:

@@ -190,3 +190,17 @@ def test_vidensportal_search_finds_levers_in_danish() -> None:
     assert titles and "ehabilitering" in titles[0]
     d = soup(c.get("/vidensportal", params={"area": "indkoeb"}).text)
     assert any("Indkøb" in a.get_text() for a in d.select("ul.levers a"))
+
+
+def test_page_cache_serves_identical_pages_and_skips_sessions() -> None:
+    from raaderum.web import cache
+
+    cache.clear()
+    first = c.get("/kommune/461?year=2021")
+    hits = cache.stats["hits"]
+    again = c.get("/kommune/461?year=2021")
+    assert again.text == first.text and cache.stats["hits"] == hits + 1
+    c.get("/kommune/461?year=2021", headers={"Cookie": "raaderum_session=x"})
+    assert cache.stats["hits"] == hits + 1  # a request with a session is never answered from the cache
+    assert c.get("/kommune/461?year=2021&format=csv&table=omraader").headers["content-type"].startswith("text/csv")
+    assert "x-raaderum-cacheable" not in {k.lower() for k in again.headers}

@@ -19,7 +19,13 @@ def serve(
 
     from raaderum.release import open_release
 
+    from raaderum.ideas.store import IdeaStore
+
     rel = open_release()  # fail early, with a clear message, if the release is broken
+    # Prepare the app store once, before the workers start (they would otherwise race to create it).
+    with IdeaStore() as store:
+        store.migrate()
+        store.ensure_sample()
     typer.echo(f"Råderum kører på http://{host}:{port}/ (datarelease {rel.id}, {workers} arbejdsproces(ser)). "
                "Stop med Ctrl+C.")
     uvicorn.run("raaderum.web:create_app", factory=True, host=host, port=port, workers=workers,

@@ -125,5 +125,6 @@ def proposals_for_gap(municipality_code: int, area_id: str, *, benchmark: Benchm
     """The idea-bank proposals in ``area_id``, ranked for ``municipality_code`` (see the module docstring)."""
     store = store or default_store()
     release = release or open_release()
-    ranked = rank_proposals(store.list(area_id=area_id), benchmark, area_id, release)
+    records = [r for r in store.search_index().records if r.area_id == area_id]  # in memory, kept fresh
+    ranked = rank_proposals(records, benchmark, area_id, release)
     return ranked[:limit] if limit else ranked

@@ -244,7 +244,12 @@ class IdeaStore:
         from raaderum.ideas.sample_data import sample_records, sample_sha256
 
         records = sample_records()
-        batch, stored = self.add_batch(SAMPLE_BATCH_NAME, sample_sha256(), records, is_sample=True)
+        try:
+            batch, stored = self.add_batch(SAMPLE_BATCH_NAME, sample_sha256(), records, is_sample=True)
+        except StoreError:
+            if self.count() > 0:  # another process loaded it at the same moment: nothing left to do
+                return 0
+            raise
         return len(stored) if batch else 0
 
     def remove_sample(self) -> int:
@@ -257,6 +262,10 @@ class IdeaStore:
         return int(n)
 
     # ---- search
+
+    def revision(self) -> tuple[Any, ...]:
+        """Changes whenever a proposal is added, removed or edited (count, highest id, last update)."""
+        return self._revision()
 
     def _revision(self) -> tuple[Any, ...]:
         with self._session() as s:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -40,13 +43,34 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Warm the per-process caches before the first request (area panels, default benchmarks, idea index)."""
+    import anyio
+
+    def warm() -> None:
+        from raaderum.ideas.store import default_store
+        from raaderum.release import open_release
+        from raaderum.web.views import warm_up
+
+        warm_up(open_release())
+        default_store().search_index()
+
+    if os.environ.get("RAADERUM_WARM_UP", "1") != "0":
+        await anyio.to_thread.run_sync(warm)
+    yield
+
+
 def create_app() -> FastAPI:
     from raaderum.web import api, pages
 
-    app = FastAPI(title="Råderum API", version=__version__, docs_url="/api/v1/docs", redoc_url=None,
-                  openapi_url="/api/v1/openapi.json",
+    app = FastAPI(lifespan=lifespan, title="Råderum API", version=__version__, docs_url="/api/v1/docs",
+                  redoc_url=None, openapi_url="/api/v1/openapi.json",
                   description="Nøgletal, benchmark, sammenligningskommuner og idébank for de 98 kommuner. "
                               "Kilde for alle udgiftstal: Danmarks Statistik.")
+    from raaderum.web.cache import PageCacheMiddleware
+
+    app.add_middleware(PageCacheMiddleware)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)

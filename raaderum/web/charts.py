@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import count
 from typing import Any
 
@@ -107,12 +108,35 @@ def band_bars(rows: Sequence[BandRow], *, title: str, desc: str, unit: str = "mi
 def distribution(values: Sequence[tuple[str, float | None]], highlight: str, *, title: str, desc: str,
                  unit: str = "kr.") -> Markup:
     """All municipalities as sorted thin bars (highest left), the chosen one highlighted and labelled."""
+    items, bars, geometry = _distribution_base(tuple(values), unit)
+    left, bw, y, width, height = geometry
+    body = list(bars)
+    for i, (name, v) in enumerate(items):
+        if name != highlight:
+            continue
+        hx = left + i * bw
+        y0, y1 = sorted((y(0), y(v)))
+        anchor = "start" if i < len(items) / 2 else "end"
+        body.append(f'<rect x="{hx:.1f}" y="{y0:.1f}" width="{max(bw - 1, 1):.1f}" height="{max(y1 - y0, 0.5):.1f}" '
+                    f'fill="{HIGHLIGHT}"/>'
+                    f'<text x="{hx + bw / 2:.1f}" y="{max(y(v) - 6, 12):.1f}" text-anchor="{anchor}" '
+                    f'fill="{HIGHLIGHT}" font-weight="bold">{escape(name)}: {escape(fmt_number(v))} '
+                    f'{escape(unit)} (nr. {i + 1} af {len(items)})</text>')
+    return _svg(width, height, title, desc, body)
+
+
+@lru_cache(maxsize=256)
+def _distribution_base(values: tuple[tuple[str, float | None], ...], unit: str) -> tuple[Any, ...]:
+    """The bars of every municipality (shared by all pages showing the same area and year)."""
     items = sorted(((n, v) for n, v in values if v is not None), key=lambda t: -t[1])
     width, height, left, top, bottom = 720, 220, 60, 16, 30
     vmax = _nice_max(max((v for _, v in items), default=0))
     vmin = min(0.0, min((v for _, v in items), default=0))
     plot_w, plot_h = width - left - 10, height - top - bottom
-    y = lambda v: top + plot_h * (1 - (v - vmin) / (vmax - vmin or 1))  # noqa: E731
+
+    def y(v: float) -> float:
+        return top + plot_h * (1 - (v - vmin) / (vmax - vmin or 1))
+
     bw = plot_w / max(len(items), 1)
     body: list[str] = []
     for i in range(5):
@@ -122,19 +146,12 @@ def distribution(values: Sequence[tuple[str, float | None]], highlight: str, *, 
                     f'{escape(fmt_number(gv))}</text>')
     for i, (name, v) in enumerate(items):
         hx = left + i * bw
-        is_h = name == highlight
         y0, y1 = sorted((y(0), y(v)))
         body.append(f'<rect x="{hx:.1f}" y="{y0:.1f}" width="{max(bw - 1, 1):.1f}" height="{max(y1 - y0, 0.5):.1f}" '
-                    f'fill="{HIGHLIGHT if is_h else BAR}"><title>{escape(name)}: {escape(fmt_number(v))} '
-                    f'{escape(unit)}</title></rect>')
-        if is_h:
-            anchor = "start" if i < len(items) / 2 else "end"
-            body.append(f'<text x="{hx + bw / 2:.1f}" y="{max(y(v) - 6, 12):.1f}" text-anchor="{anchor}" '
-                        f'fill="{HIGHLIGHT}" font-weight="bold">{escape(name)}: {escape(fmt_number(v))} '
-                        f'{escape(unit)} (nr. {i + 1} af {len(items)})</text>')
+                    f'fill="{BAR}"><title>{escape(name)}: {escape(fmt_number(v))} {escape(unit)}</title></rect>')
     body.append(f'<text x="{left}" y="{height - 8}" fill="{MUTED}">Højeste</text>'
                 f'<text x="{width - 10}" y="{height - 8}" text-anchor="end" fill="{MUTED}">Laveste</text>')
-    return _svg(width, height, title, desc, body)
+    return items, tuple(body), (left, bw, y, width, height)
 
 
 def lines(series: dict[str, Sequence[tuple[int, float | None]]], *, title: str, desc: str, highlight: str = "",

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from raaderum.catalog import load_catalog
 from raaderum.release import open_release
 from raaderum.web.app import render
+from raaderum.web.cache import cacheable
 from raaderum.web.tables import Column, DataTable
 
 router = APIRouter()
@@ -183,6 +184,10 @@ def overview(request: Request, kode: str, params: views.BenchmarkParams = Depend
     m, redirect = _canonical(request, kode)
     if redirect:
         return redirect
+    return cacheable(_overview(request, m, params))
+
+
+def _overview(request: Request, m: Any, params: views.BenchmarkParams) -> Response:
     rel = open_release()
     res = params.run(rel, m.code)
     tables = views.overview_tables(res, params)
@@ -223,8 +228,12 @@ def cockpit(
     m, redirect = _canonical(request, kode)
     if redirect:
         return redirect
-    rel = open_release()
     area = views.catalog_area(area_id)
+    return cacheable(_cockpit(request, m, area, params))
+
+
+def _cockpit(request: Request, m: Any, area: Any, params: views.BenchmarkParams) -> Response:
+    rel = open_release()
     res = params.run(rel, m.code)
     series, series_rows = views.series_for_area(rel, res, area)
     dec_rows, dec_note = views.decomposition_rows(rel, res, area)

@@ -54,6 +54,18 @@ class DataTable:
             v = None
         return KINDS[col.kind][0](v)
 
+    def rendered(self) -> list[dict[str, Any]]:
+        """Rows ready for the template: formatted cell texts, links, highlight and status (fast to render)."""
+        out = []
+        for r in self.rows:
+            cells = []
+            for c in self.columns:
+                link = r.get(self.links[c.key]) if c.key in self.links else None
+                cells.append((self.cell(r, c), c.numeric, link))
+            out.append({"cells": cells, "hl": bool(self.highlight_key and r.get(self.highlight_key)),
+                        "status": r.get("_status")})
+        return out
+
     def to_csv(self) -> bytes:
         """CSV as Danish Excel reads it: UTF-8 with BOM, ';' between fields, decimal comma."""
         buf = io.StringIO()

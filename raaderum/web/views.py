@@ -4,6 +4,7 @@ the core should own; only selection, labels and formatting choices)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -47,18 +48,32 @@ class BenchmarkParams:
     def run(self, release: Release, municipality: str | int) -> BenchmarkResult:
         if self.reference not in REFERENCES:
             raise InputError(f"Ukendt referenceniveau {self.reference!r}; vælg et af: {', '.join(REFERENCES)}.")
+        code = release.register.resolve(municipality).code
         try:
-            return run_benchmark(
-                release,
-                municipality,
-                self.year,
-                reference=self.reference,
-                peers=self.peers,
-                weights=self.weights or None,
-                need_corrected=self.need,
+            return _cached_benchmark(
+                release, code, self.year, self.reference, self.peers, self.weights or None, self.need
             )
         except UnknownMunicipality as e:  # the municipality itself is resolved before; this is the peer list
             raise InputError(f"Sammenligningskommuner {self.peers!r}: {e}") from None
+
+
+@lru_cache(maxsize=512)
+def _cached_benchmark(
+    release: Release, code: int, year: int | None, reference: str, peers: str, weights: str | None, need: bool
+) -> BenchmarkResult:
+    """Benchmark results are pure functions of an immutable release and the parameters: computed once."""
+    return run_benchmark(release, code, year, reference=reference, peers=peers, weights=weights, need_corrected=need)
+
+
+def warm_up(release: Release) -> None:
+    """Compute what every page needs first (area panels for all years, default benchmarks for the latest year)."""
+    from raaderum.figures import function_panel
+
+    for y in release.years:
+        area_panel(release, y)
+        function_panel(release, y)
+    for m in release.register:
+        _cached_benchmark(release, m.code, None, "peer_mean", "k=10", None, False)
 
 
 def flag_text(flags: list[str]) -> str:
