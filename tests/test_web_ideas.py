@@ -50,7 +50,9 @@ def test_proposal_page_similar_and_figures(c) -> None:  # type: ignore[no-untype
     assert text(d, "h1") == p.display_title
     assert "fiktivt forslag" in text(d, ".sample-note")
     amounts = table_rows(d, "beloeb")[1]
-    assert len(amounts) == 5
+    assert len(amounts) == 6 and amounts[0].startswith("Budget")
+    csv_rows = c.get(f"/idebank/{p.id}?format=csv&table=beloeb").content.decode("utf-8-sig").splitlines()
+    assert csv_rows[0].startswith("Beløb;B;BO1")
     assert d.select("#lignende li") and str(p.id) not in [a["href"].rsplit("/", 1)[1] for a in d.select("#lignende a")]
     kt = table_rows(d, "kommunetal")
     assert kt[1][0] == "Kr. pr. indbygger" and "af 98" in kt[1][3]
@@ -104,3 +106,10 @@ def test_api_openapi_and_benchmark(c) -> None:  # type: ignore[no-untyped-def]
     assert len(p["members"]) == 5 and p["stability"]["draws"] == 200
     assert c.get("/api/v1/benchmark/atlantis").status_code == 404
     assert c.get("/api/v1/benchmark/751", params={"reference": "x"}).status_code == 400
+
+
+def test_template_download(c) -> None:  # type: ignore[no-untyped-def]
+    r = c.get("/idebank-skabelon.xlsx")
+    assert r.status_code == 200 and "skabelon" in r.headers["content-disposition"]
+    wb = openpyxl.load_workbook(io.BytesIO(r.content))
+    assert len(wb.sheetnames) >= 2

@@ -142,6 +142,8 @@ def test_cockpit_shows_series_distribution_decomposition_and_references() -> Non
     )
     assert len(table_rows(d, "referencer")) == 7
     assert len(d.select("svg.chart")) == 2
+    everyone = table_rows(d, "fordeling")
+    assert len(everyone) == 99 and everyone[1][0] == "1"  # the data table behind the distribution chart
     assert d.select_one("a[href^='/vidensportal/']") is not None
 
 

@@ -128,12 +128,34 @@ def metode(request: Request) -> Response:
 
 
 def method_sections() -> list[dict[str, Any]]:
-    """Formulas and defaults of the benchmark, from the core's registries (filled in when available)."""
-    try:
-        from raaderum.benchmark import method_description  # type: ignore[attr-defined]
-    except ImportError:
-        return []
-    return list(method_description())
+    """Formulas and defaults of the benchmark, read from the core's registries (so the page cannot drift)."""
+    from raaderum.benchmark import BAND_PERCENTILES, DEFAULT_B, DEFAULT_SEED, FLAGS, REFERENCES, SMALL_MUNICIPALITY
+    from raaderum.peers import load_peer_catalog
+
+    pc = load_peer_catalog()
+    return [
+        {"title": "Referenceniveauer", "text": "Alle seks beregnes altid; det valgte bestemmer overskriftstallet, "
+         "og spændet mellem dem vises ved siden af.",
+         "items": [f"{r.name}: {r.explanation}" for r in REFERENCES.values()]},
+        {"title": "Sammenligningskommuner (standard)",
+         "text": f"De {pc.default_k} nærmeste målt med vægtet euklidisk afstand over standardiserede rammevilkår "
+                 "(z = (x − gennemsnit)/spredning over de 98 i året); udgifterne indgår aldrig. Stabilitet: "
+                 f"{pc.stability_draws} trækninger, hvor hver vægt ganges med U(1 − {pc.stability_perturbation:g}, "
+                 f"1 + {pc.stability_perturbation:g}), frø {pc.stability_seed}. Faste alternativer: Danmarks "
+                 "Statistiks kommunegruppe, samme region, alle kommuner eller en egen liste.",
+         "items": [f"{v.name} (vægt {str(v.weight).replace('.', ',')}): {v.reason}" for v in pc.variables]},
+        {"title": "Usikkerhedsbånd",
+         "text": f"Bootstrap af sammenligningskommunerne (træk med tilbagelægning), B = {DEFAULT_B} trækninger, "
+                 f"frø {DEFAULT_SEED}; båndet er P{BAND_PERCENTILES[0]}–P{BAND_PERCENTILES[-1]} af potentialet.",
+         "items": []},
+        {"title": "Behovskorrektion (valgfri)",
+         "text": "Pr. område en regression af ln(enhedsudgift) på rammevilkårene over kommunerne; forventet udgift "
+                 "uden kommunen selv (leave-one-out), indeks = faktisk/forventet, behovskorrigeret mulighedsrum = "
+                 "(indeks − referenceindeks) × forventet udgift × målgruppe. R² og n vises; for få observationer "
+                 "giver en besked i stedet for et tal.", "items": []},
+        {"title": "Markeringer", "text": f"Små kommuner: under {SMALL_MUNICIPALITY:,} indbyggere.".replace(",", "."),
+         "items": list(FLAGS.values())},
+    ]
 
 
 # ------------------------------------------------------------------ municipality pages (benchmark and cockpit)
@@ -237,7 +259,9 @@ def _cockpit(request: Request, m: Any, area: Any, params: views.BenchmarkParams)
     res = params.run(rel, m.code)
     series, series_rows = views.series_for_area(rel, res, area)
     dec_rows, dec_note = views.decomposition_rows(rel, res, area)
-    tables = [*views.cockpit_tables(rel, res, area, series_rows), views.decomposition_table(dec_rows, dec_note)]
+    dist = views.distribution_for_area(rel, res, area)
+    tables = [*views.cockpit_tables(rel, res, area, series_rows), views.decomposition_table(dec_rows, dec_note),
+              views.distribution_table(dist, area, res)]
     from raaderum.levers import levers_for_area
 
     ctx = {
@@ -247,7 +271,7 @@ def _cockpit(request: Request, m: Any, area: Any, params: views.BenchmarkParams)
         "area": area,
         "a": res.area(area.id),
         "series": series,
-        "dist_values": views.distribution_for_area(rel, res, area),
+        "dist_values": dist,
         "hx_block": "results",
         "levers": levers_for_area(area.id),
         "ideas": area_ideas(m.code, area.id, res),
@@ -451,6 +475,41 @@ def proposal_page(request: Request, proposal_id: int) -> Response:
                          [p.municipality_code, year])
         pop = rows[0][0] if rows else None
     per_inh = amount * 1000 / pop if amount is not None and pop else None
-    return render(request, "proposal.html", {
+    amounts = DataTable("beloeb", "Økonomi, 1.000 kr. pr. år (besparelser negative; – = ikke oplyst)", [
+        Column("label", "Beløb"), Column("b", "B", "num1"), Column("bo1", "BO1", "num1"), Column("bo2", "BO2", "num1"),
+        Column("bo3", "BO3", "num1"), Column("once", "Engangsinvestering", "num1")],
+        [{"label": f"Budget {p.budget_year}", "b": p.amount_b, "bo1": p.amount_bo1, "bo2": p.amount_bo2,
+          "bo3": p.amount_bo3, "once": p.one_off_investment, "_status": "sample" if p.is_sample else None}],
+        source=("Eksempeldata (fiktivt forslag). " if p.is_sample else "")
+        + (f"Kilde: {p.source_file}, ark {p.source_sheet}, række {p.source_row}." if p.source_file else ""))
+    tables = [amounts]
+    if fig is not None:
+        tables.append(DataTable("kommunetal", f"{p.municipality_name}: {fig.name.lower()}, regnskab {year}", [
+            Column("label", "Nøgletal"), Column("own", p.municipality_name, "kr"),
+            Column("national", "Hele landet", "kr"), Column("rank", "Placering (1 = højeste)"),
+        ], [
+            {"label": "Kr. pr. indbygger", "own": fig.per_inhabitant, "national": fig.national_per_inhabitant,
+             "rank": f"{fig.rank or '–'} af {fig.ranked}"},
+            {"label": f"Kr. pr. {(fig.target_group_name or '').replace('årige', 'årig')}", "own": fig.per_target,
+             "national": fig.national_per_target, "rank": f"{fig.rank_per_target or '–'} af {fig.ranked}",
+             "_status": fig.status},
+        ], source=f"Kilde: Danmarks Statistik (REGK31, nettodriftsudgifter, {rel.price_basis.lower()}); "
+                  f"datarelease {rel.id}."))
+    return export_or_render(request, "proposal.html", {
         "title": p.display_title, "nav": "idebank", "p": p, "similar": similar, "fig": fig, "fig_year": year,
-        "per_inhabitant": per_inh, "full_year": amount, "release": rel})
+        "per_inhabitant": per_inh, "full_year": amount, "release": rel}, tables)
+
+
+@router.get("/idebank-skabelon.xlsx", include_in_schema=False)
+def template_download() -> Response:
+    import tempfile
+    from pathlib import Path
+
+    from raaderum.ideas import write_template
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "skabelon.xlsx"
+        write_template(path)
+        data = path.read_bytes()
+    return Response(data, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": 'attachment; filename="raaderum-idebank-skabelon.xlsx"'})

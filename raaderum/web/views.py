@@ -396,6 +396,18 @@ def cockpit_tables(release: Release, res: BenchmarkResult, area: Area, series_ro
     return [ts, refs, peers]
 
 
+def distribution_table(values: list[tuple[str, float | None]], area: Area, res: BenchmarkResult) -> DataTable:
+    """The data behind the distribution chart: every municipality, highest first."""
+    items = sorted(((n, v) for n, v in values if v is not None), key=lambda t: -t[1])
+    missing = [n for n, v in values if v is None]
+    rows = [{"rank": i, "name": n, "value": v, "self": n == res.municipality.name}
+            for i, (n, v) in enumerate(items, start=1)]
+    return DataTable("fordeling", f"{area.name}: alle kommuner, {res.year}", [
+        Column("rank", "Nr.", "int"), Column("name", "Kommune"), Column("value", "Kr. pr. person i målgruppen", "kr")],
+        rows, source=SOURCE, highlight_key="self",
+        note=("Uden tal: " + ", ".join(missing) + ".") if missing else "")
+
+
 def decomposition_table(rows: list[dict[str, Any]], note: str) -> DataTable:
     return DataTable(
         "dekomponering",
