@@ -30,6 +30,7 @@ test: setup
 
 lint: setup
 	$(VENV)/bin/ruff check raaderum tests bench
+	$(VENV)/bin/mypy raaderum
 
 release: setup
 	$(VENV)/bin/raaderum data build

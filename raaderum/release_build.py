@@ -290,9 +290,9 @@ def _structure(inputs: ReleaseInputs, population: pa.Table, shares: dict, codes:
             add(m, y, "density", p / area[m][0], "estimated", "density_from_area")
         if (m, y - 5) in pop:
             p5, s5 = pop[(m, y - 5)]
-            est = "observed" if pstatus == s5 == "observed" else "estimated"
-            add(m, y, "population_growth_5y", p / p5 - 1 if p5 else None, est,
-                None if est == "observed" else "population_trend")
+            growth_status = "observed" if pstatus == s5 == "observed" else "estimated"
+            add(m, y, "population_growth_5y", p / p5 - 1 if p5 else None, growth_status,
+                None if growth_status == "observed" else "population_trend")
         for band in AGE_BANDS:
             if (m, y, band) in shares:
                 v, st, me = shares[(m, y, band)]

@@ -86,7 +86,8 @@ class Catalog:
     def find(self, text: str) -> Area | Theme | None:
         """An area or theme by id or (case-insensitive) name; None when nothing matches."""
         key = " ".join(text.replace("\xa0", " ").split()).casefold()
-        for item in (*self.areas, *self.themes):
+        items: tuple[Area | Theme, ...] = (*self.areas, *self.themes)
+        for item in items:
             if key in (item.id.casefold(), item.name.casefold()):
                 return item
         return None

@@ -35,7 +35,7 @@ class PackArea:
     id: str
     name: str
     potential: float | None
-    proposals: list[tuple[LinkedProposal, Any]] = field(default_factory=list)  # (link, ProposalRecord)
+    proposals: list[tuple[LinkedProposal | None, Any]] = field(default_factory=list)  # (link, ProposalRecord)
 
 
 @dataclass
@@ -73,7 +73,7 @@ def build_committee_pack(municipality: str | int, committee: str, *, store: Idea
         by_id = {r.id: r for r in records}
         if area_id in benchmarked:
             links = rank_proposals(records, res, area_id, release)
-            props = [(lp, by_id[lp.id]) for lp in links]
+            props: list[tuple[LinkedProposal | None, Any]] = [(lp, by_id[lp.id]) for lp in links]
             pot = benchmarked[area_id].potential
         else:  # a theme: no benchmark, newest first
             props = [(None, r) for r in sorted(records, key=lambda r: (-r.budget_year, r.id or 0))]

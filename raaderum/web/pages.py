@@ -279,13 +279,11 @@ def _cockpit(request: Request, m: Any, area: Any, params: views.BenchmarkParams)
     return export_or_render(request, "cockpit.html", ctx, tables)
 
 
-def area_ideas(code: int, area_id: str, res: Any) -> list[dict[str, Any]]:
-    """Idea-bank proposals for the area, ranked as in the idea bank (filled in when the idea bank is present)."""
-    try:
-        from raaderum.ideas.links import proposals_for_gap  # type: ignore[import-not-found]
-    except ImportError:
-        return []
-    return list(proposals_for_gap(code, area_id, benchmark=res, limit=10))
+def area_ideas(code: int, area_id: str, res: Any) -> list[Any]:
+    """Idea-bank proposals for the area, ranked for the municipality (peers with lower unit costs first)."""
+    from raaderum.ideas.links import proposals_for_gap
+
+    return proposals_for_gap(code, area_id, benchmark=res, limit=10)
 
 
 @router.get("/kommune/{kode}/sammenligning", include_in_schema=False)
