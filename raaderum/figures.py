@@ -31,6 +31,17 @@ def combine_status(*statuses: str) -> str:
     return max(statuses, key=lambda s: _STATUS_ORDER.get(s, 2)) if statuses else "missing"
 
 
+def _row_of(panel: Any, code: int) -> int:
+    """The row of municipality ``code`` in a panel (a dict built once per panel)."""
+    rows = panel.__dict__.get("_rows")
+    if rows is None:
+        rows = panel.__dict__["_rows"] = {int(c): i for i, c in enumerate(panel.codes)}
+    try:
+        return int(rows[int(code)])
+    except (KeyError, ValueError):
+        raise KeyError(code) from None
+
+
 @dataclass
 class AreaPanel:
     """All 98 municipalities × the catalogue's areas for one year, as arrays (rows follow ``codes``).
@@ -56,13 +67,7 @@ class AreaPanel:
     methods: dict[tuple[int, str], list[str]] = field(default_factory=dict)
 
     def index(self, code: int) -> int:
-        rows = self.__dict__.get("_rows")
-        if rows is None:
-            rows = self.__dict__["_rows"] = {int(c): i for i, c in enumerate(self.codes)}
-        try:
-            return int(rows[int(code)])
-        except (KeyError, ValueError):
-            raise KeyError(code) from None
+        return _row_of(self, code)
 
     def area_index(self, area_id: str) -> int:
         for j, a in enumerate(self.areas):
@@ -195,13 +200,7 @@ class FunctionPanel:
     national: np.ndarray
 
     def index(self, code: int) -> int:
-        rows = self.__dict__.get("_rows")
-        if rows is None:
-            rows = self.__dict__["_rows"] = {int(c): i for i, c in enumerate(self.codes)}
-        try:
-            return int(rows[int(code)])
-        except (KeyError, ValueError):
-            raise KeyError(code) from None
+        return _row_of(self, code)
 
 
 def function_panel(release: Release, year: int | None = None) -> FunctionPanel:

@@ -7,7 +7,6 @@ Each reader names the file, the line and the value when a file is not as expecte
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import re
 from pathlib import Path
@@ -16,7 +15,7 @@ import pyarrow as pa
 
 from raaderum.errors import DataReleaseError
 from raaderum.municipalities import GROUPS, REGIONS, Municipality, normalise
-from raaderum.release_build import ReleaseInputs, SourceRecord
+from raaderum.release_build import ReleaseInputs, SourceRecord, accounts_table, sha256_file
 
 ATTRIBUTION = "Kilde: Danmarks Statistik"
 
@@ -37,14 +36,6 @@ NOT_MUNICIPALITIES = {"christiansoe"}  # Christiansø is administered by the sta
 def default_raw_dir() -> Path:
     """``data/raw`` of the source checkout this package lives in."""
     return Path(__file__).resolve().parent.parent / "data" / "raw"
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _file_record(raw_dir: Path, rel: str) -> dict[str, object]:
@@ -129,16 +120,7 @@ def read_regk31(raw_dir: Path, municipalities: list[Municipality]) -> tuple[pa.T
             cols["art"].append("TOT")
             cols["unit"].append("INDL")
             cols["value"].append(float(_int(value, where)))
-    table = pa.table({
-        "municipality_code": pa.array(cols["municipality_code"], pa.int32()),
-        "function": pa.array(cols["function"], pa.string()),
-        "year": pa.array(cols["year"], pa.int32()),
-        "dranst": pa.array(cols["dranst"], pa.int32()),
-        "art": pa.array(cols["art"], pa.string()),
-        "unit": pa.array(cols["unit"], pa.string()),
-        "value": pa.array(cols["value"], pa.float64()),
-    })
-    return table, labels, files
+    return accounts_table(cols), labels, files
 
 
 def _read_wide(raw_dir: Path, rel: str, prefix: str, codes: set[int]) -> pa.Table:

@@ -14,7 +14,6 @@ a corrupt or partial release is refused with a message that says which file and 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import threading
@@ -75,14 +74,6 @@ def switch_current(release_dir: Path) -> None:
     os.replace(tmp, pointer)
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def read_manifest(path: Path) -> dict[str, Any]:
     mpath = Path(path) / "manifest.json"
     if not mpath.exists():
@@ -98,7 +89,7 @@ def read_manifest(path: Path) -> dict[str, Any]:
 
 
 def verify_files(path: Path, manifest: dict[str, Any]) -> None:
-    from raaderum.release_build import TABLES
+    from raaderum.release_build import TABLES, sha256_file
 
     files = manifest.get("files", {})
     for name in TABLES:
@@ -108,7 +99,7 @@ def verify_files(path: Path, manifest: dict[str, Any]) -> None:
         fpath = Path(path) / fname
         if not fpath.exists():
             raise DataReleaseError(f"Datarelease i {path}: filen {fname} mangler; releasen er ufuldstændig.")
-        if _sha256(fpath) != files[fname]["sha256"]:
+        if sha256_file(fpath) != files[fname]["sha256"]:
             raise DataReleaseError(f"Datarelease i {path}: filen {fname} er ændret eller beskadiget "
                                    "(kontrolsummen passer ikke med manifestet).")
 

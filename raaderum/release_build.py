@@ -83,6 +83,40 @@ AGE_BANDS: dict[str, tuple[int, int | None]] = {
 }
 
 
+#: Columns of the canonical accounts input (``ReleaseInputs.expenditure`` and ``.budget``).
+ACCOUNTS_SCHEMA = pa.schema([("municipality_code", pa.int32()), ("function", pa.string()), ("year", pa.int32()),
+                             ("dranst", pa.int32()), ("art", pa.string()), ("unit", pa.string()),
+                             ("value", pa.float64())])
+
+
+def accounts_table(columns: dict[str, list[object]] | None = None) -> pa.Table:
+    """An accounts input table (see :class:`ReleaseInputs`) from lists per column; empty without ``columns``."""
+    cols = columns or {f.name: [] for f in ACCOUNTS_SCHEMA}
+    return pa.table({f.name: pa.array(cols[f.name], f.type) for f in ACCOUNTS_SCHEMA})
+
+
+def _net_sql(source: str, per_inhabitant: str, total: str) -> str:
+    """Net operating expenditure = dranst 1 + 2, art 'I alt (netto)' (Statistics Denmark has no dranst total);
+    a cell with no reported value stays null, never 0."""
+    return f"""
+        SELECT municipality_code::INTEGER AS municipality_code, function, year::INTEGER AS year,
+               CASE WHEN count(value) FILTER (WHERE unit = 'INDL') = 0 THEN NULL
+                    ELSE sum(value) FILTER (WHERE unit = 'INDL') END AS {per_inhabitant},
+               CASE WHEN count(value) FILTER (WHERE unit = 'LOBM') = 0 THEN NULL
+                    ELSE sum(value) FILTER (WHERE unit = 'LOBM') END AS {total}
+        FROM {source}
+        WHERE (art IS NULL OR art = 'TOT') AND (dranst IS NULL OR dranst IN (1, 2))
+        GROUP BY ALL"""
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
 @dataclass
 class SourceRecord:
     """Where one input came from: table, years, files with sha256, attribution, licence, provenance."""
@@ -323,14 +357,6 @@ def _with_national(population: pa.Table) -> pa.Table:
     return t.cast(population.schema)
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def build_release(inputs: ReleaseInputs, out_dir: Path | str, *, catalog: Catalog | None = None,
                   built_at: datetime | None = None, overwrite: bool = False) -> Path:
     """Build a release from ``inputs`` into ``out_dir`` (which must not exist unless ``overwrite``).
@@ -370,17 +396,7 @@ def _write_tables(inputs: ReleaseInputs, tmp: Path, catalog: Catalog, codes: lis
     con = duckdb.connect()
     try:
         con.register("exp_in", inputs.expenditure)
-        # Net operating expenditure = dranst 1 + 2, art 'I alt (netto)'; Statistics Denmark has no dranst total.
-        con.execute("""
-            CREATE TABLE wide AS
-            SELECT municipality_code::INTEGER AS municipality_code, function, year::INTEGER AS year,
-                   CASE WHEN count(value) FILTER (WHERE unit = 'INDL') = 0 THEN NULL
-                        ELSE sum(value) FILTER (WHERE unit = 'INDL') END AS per_inh_obs,
-                   CASE WHEN count(value) FILTER (WHERE unit = 'LOBM') = 0 THEN NULL
-                        ELSE sum(value) FILTER (WHERE unit = 'LOBM') END AS total_obs
-            FROM exp_in
-            WHERE (art IS NULL OR art = 'TOT') AND (dranst IS NULL OR dranst IN (1, 2))
-            GROUP BY ALL""")
+        con.execute("CREATE TABLE wide AS " + _net_sql("exp_in", "per_inh_obs", "total_obs"))
         known = set(codes) | {0}
         bad = con.execute("SELECT DISTINCT municipality_code FROM wide").fetchall()
         unknown = sorted(c for (c,) in bad if c not in known)
@@ -439,21 +455,8 @@ def _write_tables(inputs: ReleaseInputs, tmp: Path, catalog: Catalog, codes: lis
         by_age = inputs.population_by_age if inputs.population_by_age is not None else pa.table({
             "municipality_code": pa.array([], pa.int32()), "year": pa.array([], pa.int32()),
             "age": pa.array([], pa.int32()), "persons": pa.array([], pa.int32())})
-        empty_budget = pa.table({"municipality_code": pa.array([], pa.int32()), "function": pa.array([], pa.string()),
-                                 "year": pa.array([], pa.int32()), "dranst": pa.array([], pa.int32()),
-                                 "art": pa.array([], pa.string()), "unit": pa.array([], pa.string()),
-                                 "value": pa.array([], pa.float64())})
-        con.register("budget_in", inputs.budget if inputs.budget is not None else empty_budget)
-        con.execute("""
-            CREATE TABLE budget AS
-            SELECT municipality_code::INTEGER AS municipality_code, function, year::INTEGER AS year,
-                   CASE WHEN count(value) FILTER (WHERE unit = 'INDL') = 0 THEN NULL
-                        ELSE sum(value) FILTER (WHERE unit = 'INDL') END AS per_inhabitant,
-                   CASE WHEN count(value) FILTER (WHERE unit = 'LOBM') = 0 THEN NULL
-                        ELSE sum(value) FILTER (WHERE unit = 'LOBM') END AS total_1000kr
-            FROM budget_in
-            WHERE (art IS NULL OR art = 'TOT') AND (dranst IS NULL OR dranst IN (1, 2))
-            GROUP BY ALL""")
+        con.register("budget_in", inputs.budget if inputs.budget is not None else accounts_table())
+        con.execute("CREATE TABLE budget AS " + _net_sql("budget_in", "per_inhabitant", "total_1000kr"))
         for name, tbl in (("population", population), ("target_groups", tgs), ("structure", structure),
                           ("municipalities", munis), ("labels", labels), ("by_age", by_age)):
             con.register(f"in_{name}", tbl)
@@ -488,7 +491,7 @@ def _manifest(inputs: ReleaseInputs, tmp: Path, catalog: Catalog, built_at: date
     for name in TABLES:
         p = tmp / f"{name}.parquet"
         rows = con.execute(f"SELECT count(*) FROM '{p.as_posix()}'").fetchone()[0]  # type: ignore[index]
-        files[p.name] = {"sha256": _sha256(p), "rows": int(rows), "bytes": p.stat().st_size}
+        files[p.name] = {"sha256": sha256_file(p), "rows": int(rows), "bytes": p.stat().st_size}
     exp = (tmp / "expenditure.parquet").as_posix()
     pop = (tmp / "population.parquet").as_posix()
     y0, y1 = con.execute(f"SELECT min(year), max(year) FROM '{exp}'").fetchone()  # type: ignore[misc]

@@ -28,7 +28,7 @@ import pyarrow as pa
 
 from raaderum.errors import DataReleaseError, StatbankError, StatbankFormatError
 from raaderum.release import Release, open_release, releases_dir, switch_current
-from raaderum.release_build import ReleaseInputs, SourceRecord, build_release
+from raaderum.release_build import ReleaseInputs, SourceRecord, accounts_table, build_release
 from raaderum.statbank import StatbankClient, TableInfo, parse_number
 
 ATTRIBUTION = "Kilde: Danmarks Statistik"
@@ -118,29 +118,7 @@ def fetch_inputs(client: StatbankClient, current: Release, *, years: range | Non
     areas = _area_codes(info, "OMRÅDE", codes)
     rows = client.fetch("REGK31", {"OMRÅDE": areas, "FUNKTION": functions, "DRANST": ["1", "2"], "ART": ["TOT"],
                                    "PRISENHED": ["LOBM", "INDL"], _time_id(info): list(year_codes)})
-    cols: dict[str, list[object]] = {k: [] for k in ("municipality_code", "function", "year", "dranst", "art",
-                                                     "unit", "value")}
-    tkey = _time_id(info).upper()
-    for i, r in enumerate(rows, start=1):
-        try:
-            cols["municipality_code"].append(int(r["OMRÅDE"]))
-            cols["function"].append(_function_code(r["FUNKTION"]))
-            cols["year"].append(year_codes[r[tkey]])
-            cols["dranst"].append(int(r["DRANST"]))
-            cols["art"].append(r["ART"])
-            cols["unit"].append(r["PRISENHED"])
-            cols["value"].append(parse_number(r["INDHOLD"]))
-        except (KeyError, ValueError) as e:
-            raise StatbankFormatError(f"REGK31, række {i}: kan ikke læses ({e!r}): {r}.") from None
-    expenditure = pa.table({
-        "municipality_code": pa.array(cols["municipality_code"], pa.int32()),
-        "function": pa.array(cols["function"], pa.string()),
-        "year": pa.array(cols["year"], pa.int32()),
-        "dranst": pa.array(cols["dranst"], pa.int32()),
-        "art": pa.array(cols["art"], pa.string()),
-        "unit": pa.array(cols["unit"], pa.string()),
-        "value": pa.array(cols["value"], pa.float64()),
-    })
+    expenditure = _accounts_rows(rows, "REGK31", "OMRÅDE", _time_id(info).upper(), year_codes)
     sources.append(_record(info, "Kommunernes regnskaber på funktioner (nettodriftsudgifter)",
                            sorted(year_codes.values()), rows))
 
@@ -209,6 +187,25 @@ def fetch_inputs(client: StatbankClient, current: Release, *, years: range | Non
                          population_by_age=by_age, area_km2=area_km2, budget=budget, sources=sources)
 
 
+def _accounts_rows(rows: list[dict[str, str]], table: str, area_key: str, time_key: str,
+                   year_codes: dict[str, int]) -> pa.Table:
+    """REGK31/BUDK32 CSV rows (Code presentation) → the canonical accounts table of a release."""
+    cols: dict[str, list[object]] = {k: [] for k in ("municipality_code", "function", "year", "dranst", "art",
+                                                     "unit", "value")}
+    for i, r in enumerate(rows, start=1):
+        try:
+            cols["municipality_code"].append(int(r[area_key]))
+            cols["function"].append(_function_code(r["FUNKTION"]))
+            cols["year"].append(year_codes[r[time_key]])
+            cols["dranst"].append(int(r["DRANST"]))
+            cols["art"].append(r["ART"])
+            cols["unit"].append(r["PRISENHED"])
+            cols["value"].append(parse_number(r["INDHOLD"]))
+        except (KeyError, ValueError) as e:
+            raise StatbankFormatError(f"{table}, række {i}: kan ikke læses ({e!r}): {r}.") from None
+    return accounts_table(cols)
+
+
 def _fetch_budget(client: StatbankClient, codes: set[int]) -> tuple[pa.Table, SourceRecord | None]:
     """BUDK32: the municipalities' budgets by function (kept apart from the accounts)."""
     info = client.tableinfo("BUDK32")
@@ -219,25 +216,7 @@ def _fetch_budget(client: StatbankClient, codes: set[int]) -> tuple[pa.Table, So
     rows = client.fetch("BUDK32", {area_var: _area_codes(info, area_var, codes), "FUNKTION": functions,
                                    "DRANST": ["1", "2"], "ART": ["TOT"], "PRISENHED": units,
                                    _time_id(info): list(year_codes)})
-    tkey, akey = _time_id(info).upper(), area_var.upper()
-    cols: dict[str, list[object]] = {k: [] for k in ("municipality_code", "function", "year", "dranst", "art",
-                                                     "unit", "value")}
-    for i, r in enumerate(rows, start=1):
-        try:
-            cols["municipality_code"].append(int(r[akey]))
-            cols["function"].append(_function_code(r["FUNKTION"]))
-            cols["year"].append(year_codes[r[tkey]])
-            cols["dranst"].append(int(r["DRANST"]))
-            cols["art"].append(r["ART"])
-            cols["unit"].append(r["PRISENHED"])
-            cols["value"].append(parse_number(r["INDHOLD"]))
-        except (KeyError, ValueError) as e:
-            raise StatbankFormatError(f"BUDK32, række {i}: kan ikke læses ({e!r}): {r}.") from None
-    table = pa.table({
-        "municipality_code": pa.array(cols["municipality_code"], pa.int32()),
-        "function": pa.array(cols["function"], pa.string()), "year": pa.array(cols["year"], pa.int32()),
-        "dranst": pa.array(cols["dranst"], pa.int32()), "art": pa.array(cols["art"], pa.string()),
-        "unit": pa.array(cols["unit"], pa.string()), "value": pa.array(cols["value"], pa.float64())})
+    table = _accounts_rows(rows, "BUDK32", area_var.upper(), _time_id(info).upper(), year_codes)
     return table, _record(info, "Kommunernes budgetter på funktioner", sorted(year_codes.values()), rows)
 
 
