@@ -74,8 +74,12 @@ class PageCacheMiddleware:
             return
         from raaderum.release import open_release
 
-        key = (scope["path"], scope.get("query_string", b""), headers.get("hx-request") == "true",
-               open_release().id, _store_revision())
+        try:
+            key = (scope["path"], scope.get("query_string", b""), headers.get("hx-request") == "true",
+                   open_release().id, _store_revision())
+        except Exception:  # noqa: BLE001 - e.g. the database is down: serve without the cache, the app says why
+            await self.app(scope, receive, send)
+            return
         with _lock:
             hit = _entries.get(key)
             if hit is not None:
