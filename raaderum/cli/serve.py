@@ -15,17 +15,23 @@ def serve(
     workers: int = typer.Option(1, "--workers", min=1, max=64, help="Antal arbejdsprocesser."),
 ) -> None:
     """Start webapplikationen (Råderumsoverblik, cockpit, idébank, vidensportal, API under /api/v1)."""
+    import os
+
     import uvicorn
 
+    from raaderum.backup import ensure_schema
+    from raaderum.ideas.store import IdeaStore
     from raaderum.release import open_release
 
-    from raaderum.ideas.store import IdeaStore
-
     rel = open_release()  # fail early, with a clear message, if the release is broken
-    # Prepare the app store once, before the workers start (they would otherwise race to create it).
+    # Prepare the app store once, before the workers start (they would otherwise race to create it). The
+    # embedded SQLite file is migrated here; a server database must be migrated with `raaderum db migrate`.
     with IdeaStore() as store:
-        store.migrate()
+        ensure_schema(store.engine)
         store.ensure_sample()
+    # Several workers share one database: each refreshes its search index in the background at most once a
+    # second after a change made elsewhere, instead of rebuilding it inside a request.
+    os.environ.setdefault("RAADERUM_SEARCH_REFRESH_SECONDS", "1")
     typer.echo(f"Råderum kører på http://{host}:{port}/ (datarelease {rel.id}, {workers} arbejdsproces(ser)). "
                "Stop med Ctrl+C.")
     uvicorn.run("raaderum.web:create_app", factory=True, host=host, port=port, workers=workers,

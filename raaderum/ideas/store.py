@@ -12,7 +12,9 @@ in the table, and rows whose hash is already stored are reported as skipped.
 from __future__ import annotations
 
 import builtins
+import os
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -57,16 +59,26 @@ def _batch_info(b: ImportBatch) -> BatchInfo:
                      rows_skipped=b.rows_skipped, is_sample=b.is_sample)
 
 
+REFRESH_ENV = "RAADERUM_SEARCH_REFRESH_SECONDS"
+
+
 class IdeaStore:
     """Proposals in the app store at ``url`` (default :func:`raaderum.db.database_url`)."""
 
-    def __init__(self, url: str | None = None, *, register: MunicipalityRegister | None = None) -> None:
+    def __init__(self, url: str | None = None, *, register: MunicipalityRegister | None = None,
+                 refresh_seconds: float | None = None) -> None:
         self.url = url or database_url()
         self._engine = None
         self._register = register
         self._index: SearchIndex | None = None
         self._index_key: tuple[Any, ...] | None = None
         self._lock = threading.Lock()
+        #: 0: the search index is rebuilt before answering whenever the store changed (always current). > 0: a
+        #: change made elsewhere (another worker, the workspace) is picked up by a background rebuild at most
+        #: this often, and searches meanwhile use the previous index (like a search engine's refresh interval).
+        self.refresh_seconds = float(os.environ.get(REFRESH_ENV, "0") if refresh_seconds is None else refresh_seconds)
+        self._built_at = 0.0
+        self._rebuilding = False
 
     def __repr__(self) -> str:
         return f"IdeaStore({self.engine.url.render_as_string(hide_password=True)!r})"
@@ -272,14 +284,46 @@ class IdeaStore:
             return tuple(s.execute(select(func.count(Proposal.id), func.max(Proposal.id),
                                           func.max(Proposal.updated_at))).one())
 
+    def _index_records(self) -> builtins.list[ProposalRecord]:
+        """The proposals the search covers: all but those withdrawn in a municipality's workspace."""
+        records = self.list()
+        try:
+            from raaderum.workspace import withdrawn_ids
+
+            hidden = withdrawn_ids(self.engine)
+        except (OperationalError, ProgrammingError):  # a store without the workspace tables
+            hidden = set()
+        return [r for r in records if r.id not in hidden]
+
     def search_index(self) -> SearchIndex:
-        """The in-memory search index of the stored proposals, rebuilt when the store has changed."""
+        """The in-memory search index of the stored proposals, rebuilt when the store has changed (see
+        ``refresh_seconds`` for when a rebuild happens in the background instead)."""
         key = self._revision()
         with self._lock:
-            if self._index is None or self._index_key != key:
-                self._index = SearchIndex(self.list())
+            if self._index is not None and self._index_key == key:
+                return self._index
+            if self._index is None or self.refresh_seconds <= 0:
+                self._index = SearchIndex(self._index_records())
                 self._index_key = key
+                self._built_at = time.monotonic()
+                return self._index
+            if not self._rebuilding:
+                self._rebuilding = True
+                wait = max(0.0, self.refresh_seconds - (time.monotonic() - self._built_at))
+                threading.Thread(target=self._rebuild_later, args=(wait,), daemon=True).start()
             return self._index
+
+    def _rebuild_later(self, wait: float) -> None:
+        try:
+            time.sleep(wait)
+            key = self._revision()
+            index = SearchIndex(self._index_records())
+            with self._lock:
+                self._index, self._index_key, self._built_at = index, key, time.monotonic()
+        except Exception:  # noqa: BLE001 - e.g. the database is down: the next search tries again
+            pass
+        finally:
+            self._rebuilding = False
 
     def search(self, query: str, filters: SearchFilters | None = None, limit: int = 20,
                offset: int = 0) -> SearchResult:
@@ -297,6 +341,15 @@ class IdeaStore:
         return self.search_index().search(query, filters, limit=0).facets
 
 
+def close_default_store() -> None:
+    """Close the process-wide store (tests, and servers that switch database)."""
+    global _default, _default_url
+    with _default_lock:
+        if _default is not None:
+            _default.close()
+        _default, _default_url = None, None
+
+
 _default: IdeaStore | None = None
 _default_url: str | None = None
 _default_lock = threading.Lock()
@@ -312,10 +365,12 @@ def default_store() -> IdeaStore:
             if _default is not None:
                 _default.close()
             store = IdeaStore(url)
-            store.migrate()
+            from raaderum.backup import ensure_schema
+
+            ensure_schema(store.engine)  # SQLite is migrated here; a server database by `raaderum db migrate`
             store.ensure_sample()
             _default, _default_url = store, url
         return _default
 
 
-__all__ = ["IdeaStore", "StoreError", "default_store"]
+__all__ = ["IdeaStore", "StoreError", "close_default_store", "default_store"]

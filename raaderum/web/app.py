@@ -39,6 +39,21 @@ def render(request: Request, name: str, context: dict[str, Any], *, status_code:
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)
 
 
+def _store_unavailable(exc: Exception) -> bool:
+    """A store error whose cause is a lost database connection (not a missing table or bad input)."""
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+    from raaderum.ideas.store import StoreError
+
+    cause = exc.__cause__ or exc.__context__
+    if not isinstance(exc, StoreError) or cause is None:
+        return False
+    if isinstance(cause, OperationalError) and "no such table" in str(cause):
+        return False
+    return isinstance(cause, OperationalError | InterfaceError) or (
+        isinstance(cause, DBAPIError) and bool(cause.connection_invalidated))
+
+
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
@@ -73,6 +88,11 @@ def create_app() -> FastAPI:
     app.add_middleware(PageCacheMiddleware)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
+    from raaderum.web import auth, workspace_pages
+
+    app.include_router(auth.router)
+    app.include_router(workspace_pages.router)
+    auth.install(app)  # session + CSRF middleware; 303 to login, 403, 404, 409, 429 and 503 pages
     app.include_router(pages.router)
 
     @app.exception_handler(UnknownMunicipality)
@@ -97,6 +117,14 @@ def create_app() -> FastAPI:
     @app.exception_handler(DataNotAvailable)
     @app.exception_handler(RaaderumError)
     async def bad_input(request: Request, exc: RaaderumError) -> Response:
+        if _store_unavailable(exc):
+            msg = "Databasen er midlertidigt utilgængelig. Prøv igen om lidt."
+            if _wants_json(request):
+                return JSONResponse({"error": msg}, status_code=503, headers={"Retry-After": "5"})
+            response = render(request, "error.html", {"title": "Databasen er midlertidigt utilgængelig",
+                                                      "message": msg}, status_code=503)
+            response.headers["Retry-After"] = "5"
+            return response
         if _wants_json(request):
             return JSONResponse({"error": str(exc)}, status_code=400)
         return render(request, "error.html", {"title": "Ugyldig forespørgsel", "message": str(exc)},

@@ -493,9 +493,12 @@ def proposal_page(request: Request, proposal_id: int) -> Response:
              "_status": fig.status},
         ], source=f"Kilde: Danmarks Statistik (REGK31, nettodriftsudgifter, {rel.price_basis.lower()}); "
                   f"datarelease {rel.id}."))
+    from raaderum.workspace import withdrawn_ids
+
+    withdrawn = p.id in withdrawn_ids(store.engine)
     return export_or_render(request, "proposal.html", {
         "title": p.display_title, "nav": "idebank", "p": p, "similar": similar, "fig": fig, "fig_year": year,
-        "per_inhabitant": per_inh, "full_year": amount, "release": rel}, tables)
+        "per_inhabitant": per_inh, "full_year": amount, "release": rel, "withdrawn": withdrawn}, tables)
 
 
 @router.get("/idebank-skabelon.xlsx", include_in_schema=False)

@@ -1,0 +1,213 @@
+"""The authorisation matrix over HTTP on PostgreSQL: every role (and an anonymous visitor) × every state-changing
+action × own/other municipality. Allowed → the change is made (and audited); denied → 403 and not one row of any
+table changed.
+
+The expected outcomes are written out here, independently of :data:`raaderum.accounts.RULES`.
+Real sessions and real CSRF tokens: every request passes the CSRF check, so a 403 is the authorisation's answer.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import conftest_accounts as ca
+import conftest_ideas as fx
+import pytest
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.orm import Session
+from starlette.testclient import TestClient
+
+from raaderum import workspace as ws
+from raaderum.accounts import ACTIONS, User
+from raaderum.db import make_engine, migrate
+
+pytestmark = pytest.mark.postgres
+postgres_base_url = fx.postgres_base_url
+
+ROLES = ("operator", "editor", "reader", "anonymous")
+MUNICIPAL = ("proposal.create", "proposal.edit", "proposal.withdraw", "shortlist.add", "shortlist.update",
+             "shortlist.remove", "shortlist.share", "committee.set", "note.edit")
+GLOBAL = ("user.add", "user.disable", "ideas.import")
+
+
+def expected_allowed(role: str, action: str, target: str) -> bool:
+    if role == "operator":
+        return True
+    if role == "editor":
+        return action in MUNICIPAL and target == "own"
+    return False
+
+
+@dataclass
+class World:
+    engine: Engine
+    url: str
+    operator: User
+    clients: dict[str, TestClient]
+    csrf: dict[str, str]
+    tmp: Path
+    counter: Iterator[int]
+
+
+@pytest.fixture(scope="module")
+def world(postgres_base_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    import uuid
+
+    from raaderum.ideas.store import IdeaStore
+
+    schema = f"raaderum_authz_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(postgres_base_url)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    url = f"{postgres_base_url}?options=-csearch_path%3D{schema}"
+    engine = make_engine(url)
+    mp = pytest.MonkeyPatch()
+    try:
+        migrate(url)
+        with IdeaStore(url) as store:
+            store.ensure_sample()
+        users = ca.standard_users(engine)
+        mp.setenv("RAADERUM_DATABASE_URL", url)
+        mp.setenv("RAADERUM_WARM_UP", "0")
+        clients, csrf = {}, {}
+        for role, name in (("operator", "operatoer"), ("editor", "aarhus-redaktoer"), ("reader", "aarhus-laeser")):
+            clients[role] = ca.new_client()
+            csrf[role] = ca.login(clients[role], name)
+        clients["anonymous"] = ca.new_client()
+        csrf["anonymous"] = ca.anonymous_csrf(clients["anonymous"])
+        yield World(engine, url, users["operator"], clients, csrf, tmp_path_factory.mktemp("authz"),
+                    itertools.count(1))
+    finally:
+        mp.undo()
+        ca.close_app_caches()
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        admin.dispose()
+
+
+@pytest.fixture
+def env(world: World, monkeypatch: pytest.MonkeyPatch) -> World:
+    # tests/conftest.py's autouse fixture removes RAADERUM_DATABASE_URL for every test; point it back at the world
+    monkeypatch.setenv("RAADERUM_DATABASE_URL", world.url)
+    monkeypatch.setenv("RAADERUM_WARM_UP", "0")
+    return world
+
+
+# ------------------------------------------------------------------------------------------------ the actions
+# Each action: prepare(world, code) → context made by the operator through the core (not under test here), then
+# request(client, csrf, ctx, code) → response, and a check that the allowed request really changed something.
+
+
+def _xlsx(world: World) -> Path:
+    from conftest_ideas import HEADER, row, write_xlsx
+
+    n = next(world.counter)
+    return write_xlsx(world.tmp / f"idebank-{n}.xlsx",
+                      {"Forslag": [HEADER, row(kommune="Vejle", title=f"Importeret forslag {n}", b=-10 * n)]})
+
+
+def prepare(world: World, action: str, code: int) -> dict[str, Any]:
+    op, e = world.operator, world.engine
+    n = next(world.counter)
+    if action in ("proposal.edit", "proposal.withdraw"):
+        rec = ws.create_proposal(e, op, code, {"title": f"Forslag {n} til matrixtest"})
+        return {"pid": rec.id, "version": rec.version}
+    if action == "shortlist.add":
+        return {"pid": ws.create_proposal(e, op, ca.OTHER if code == ca.OWN else ca.OWN,
+                                          {"title": f"Andet forslag {n}"}).id}
+    if action in ("shortlist.update", "shortlist.remove"):
+        pid = ws.create_proposal(e, op, 147, {"title": f"Frederiksberg-forslag {n}"}).id
+        item = ws.add_to_shortlist(e, op, code, pid)
+        return {"item": item.id, "version": item.version}
+    if action == "shortlist.share":
+        return {}
+    if action == "note.edit":
+        note = ws.get_note(e, code)
+        return {"version": note.version if note else 0}
+    if action == "user.disable":
+        return {"uid": ca.make_user(e, f"midlertidig-{n}", "reader", code).id}
+    if action == "ideas.import":
+        return {"file": _xlsx(world)}
+    return {"n": n}
+
+
+def request(world: World, role: str, action: str, ctx: dict[str, Any], code: int) -> Any:
+    c, t = world.clients[role], world.csrf[role]
+    post: Callable[..., Any] = lambda path, **data: c.post(path, data={"csrf_token": t, **data},  # noqa: E731
+                                                           follow_redirects=False)
+    if action == "proposal.create":
+        return post("/arbejdsrum/forslag", kommune=str(code), title=f"Matrixforslag {ctx['n']}")
+    if action == "proposal.edit":
+        return post(f"/arbejdsrum/forslag/{ctx['pid']}", version=str(ctx["version"]), title="Ændret i matrixtest")
+    if action == "proposal.withdraw":
+        return post(f"/arbejdsrum/forslag/{ctx['pid']}/traek-tilbage", version=str(ctx["version"]))
+    if action == "shortlist.add":
+        return post("/arbejdsrum/shortlist", kommune=str(code), proposal_id=str(ctx["pid"]))
+    if action == "shortlist.update":
+        return post(f"/arbejdsrum/shortlist/{ctx['item']}", version=str(ctx["version"]), status="fravalgt",
+                    comment="Ændret i matrixtest")
+    if action == "shortlist.remove":
+        return post(f"/arbejdsrum/shortlist/{ctx['item']}/fjern", version=str(ctx["version"]))
+    if action == "shortlist.share":
+        return post("/arbejdsrum/del", kommune=str(code))
+    if action == "committee.set":
+        return post("/arbejdsrum/udvalg", kommune=str(code), area_id="folkeskole",
+                    committee=f"Læringsudvalg {ctx['n']}")
+    if action == "note.edit":
+        return post("/arbejdsrum/noter", kommune=str(code), version=str(ctx["version"]), text="Matrixnote")
+    if action == "user.add":
+        return post("/admin/brugere", name=f"ny-bruger-{ctx['n']}", role="reader", kommune=str(code),
+                    password="korrekt-hest-batteri")
+    if action == "user.disable":
+        return post(f"/admin/brugere/{ctx['uid']}/deaktiver")
+    if action == "ideas.import":
+        path: Path = ctx["file"]
+        with path.open("rb") as f:
+            return c.post("/admin/import", data={"csrf_token": t},
+                          files={"file": (path.name, f.read(), "application/octet-stream")},
+                          follow_redirects=False)
+    raise AssertionError(action)
+
+
+CASES = [(role, action, target) for role in ROLES for action in (*MUNICIPAL, *GLOBAL)
+         for target in (("own", "other") if action in MUNICIPAL else ("own",))]
+
+
+def test_matrix_covers_every_action() -> None:
+    assert set(MUNICIPAL) | set(GLOBAL) == set(ACTIONS)
+    assert len(CASES) == len(ROLES) * (2 * len(MUNICIPAL) + len(GLOBAL))
+
+
+@pytest.mark.parametrize(("role", "action", "target"), CASES, ids=["-".join(c) for c in CASES])
+def test_authorisation(env: World, role: str, action: str, target: str) -> None:
+    code = ca.OWN if target == "own" else ca.OTHER
+    ctx = prepare(env, action, code)
+    before = ca.snapshot(env.engine)
+    response = request(env, role, action, ctx, code)
+    after = ca.snapshot(env.engine)
+    if expected_allowed(role, action, target):
+        assert response.status_code in (200, 303), (response.status_code, response.text[:500])
+        assert after != before, "an allowed action changed nothing"
+        seen = {r[0] for r in before["audit_log"]["rows"]}  # ids
+        new = [dict(zip(after["audit_log"]["columns"], r, strict=True)) for r in after["audit_log"]["rows"]
+               if r[0] not in seen]
+        assert any(e["action"].split(".")[0] == action.split(".")[0] for e in new), new
+    else:
+        assert response.status_code == 403, (response.status_code, response.text[:500])
+        assert after == before, "a refused action changed the database"
+        assert "Ingen adgang" in response.text
+
+
+def test_denied_actions_leave_the_audit_log_and_sessions_alone(env: World) -> None:
+    with Session(env.engine) as s:
+        from sqlalchemy import func, select
+
+        from raaderum.sessions import LoginSession
+
+        sessions = s.scalar(select(func.count(LoginSession.id)))
+    assert sessions == 3  # the three logged-in clients; refused requests created none
