@@ -49,7 +49,7 @@ def test_peers_with_lower_unit_cost_come_first(release: Release) -> None:
              _p(cheaper[1][0], cheaper[1][1], 4), _p(cheaper[0][0], cheaper[0][1], 5)]
     ranked = rank_proposals(props, res, AREA, release)
     assert [lp.id for lp in ranked] == [5, 4, 3, 2, 1]
-    assert [lp.tier for lp in ranked] == [0, 0, 1, 2, 3]
+    assert [lp.tier for lp in ranked] == [0, 0, 1, 2, 4]
     first = ranked[0]
     pop = panel.population[panel.index(cheaper[0][0])]
     assert first.amount_per_inhabitant == pytest.approx(-500 * 1000 / pop)

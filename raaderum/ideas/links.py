@@ -6,7 +6,8 @@ For municipality m and area a, proposals in a are ranked in tiers:
    under similar conditions, so their ideas are the most relevant; within the tier, the cheapest proposer first;
 1. from m's other peers;
 2. from other municipalities with a lower unit cost than m;
-3. the rest (including m's own proposals, last).
+3. the rest;
+4. m's own proposals, last.
 
 Within a tier, ties go to the newest budget year, then the proposal id. Each proposal also shows what it amounts
 to per inhabitant of the proposing municipality: the full-year effect (the last known of BO3, BO2, BO1, B; in
@@ -33,6 +34,7 @@ TIER_LABELS = {
     1: "Sammenligningskommune",
     2: "Anden kommune med lavere enhedsudgift",
     3: "Anden kommune",
+    4: "Kommunens eget forslag",
 }
 
 
@@ -91,7 +93,7 @@ def rank_proposals(proposals: list[ProposalRecord], benchmark: BenchmarkResult, 
         lower = gap is not None and gap < 0
         is_peer = p.municipality_code in peers
         if p.municipality_code == me:
-            tier = 3
+            tier = 4
         elif is_peer:
             tier = 0 if lower else 1
         else:
@@ -99,7 +101,7 @@ def rank_proposals(proposals: list[ProposalRecord], benchmark: BenchmarkResult, 
         amount = full_year_amount(p)
         pop = _nan(panel.population[i])
         per_inh = amount * 1000 / pop if amount is not None and pop else None
-        bits = [TIER_LABELS[tier] if p.municipality_code != me else "Kommunens eget forslag"]
+        bits = [TIER_LABELS[tier]]
         if cost is not None:
             bits.append(f"{fmt_number(cost)} kr. pr. {denominator}-årig" if denominator != "alle"
                         else f"{fmt_number(cost)} kr. pr. indbygger")

@@ -62,20 +62,33 @@ class BandRow:
     highlight: bool = False
 
 
+def _ticks(vmax: float) -> int:
+    """How many grid steps make round tick values up to ``vmax`` (e.g. 250 → 5 steps of 50)."""
+    scale = 10 if vmax < 10 else 1  # labels show one decimal below 10, none above
+    for n in (4, 5, 2, 3):
+        step = vmax / n * scale
+        if abs(step - round(step)) < 1e-9:
+            return n
+    return 4
+
+
 def band_bars(rows: Sequence[BandRow], *, title: str, desc: str, unit: str = "mio. kr.", scale: float = 1e6,
-              label_width: int = 210) -> Markup:
+              label_width: int | None = None) -> Markup:
     """Horizontal bars (one per area) with the bootstrap band as a whisker and the range across references as a
     light box behind the bar."""
     width, row_h, top = 720, 28, 24
     height = top + row_h * max(len(rows), 1) + 30
+    if label_width is None:  # room for the longest label at about 6.6 px per character of a 12 px font
+        label_width = int(min(320, max(120, 6.6 * max((len(r.label) for r in rows), default=10) + 12)))
     vals = [v for r in rows for v in (r.value, r.high, r.range_high) if v is not None]
     vmax = _nice_max(max(vals, default=0) / scale)
     plot_w = width - label_width - 90
     x = lambda v: label_width + (v / scale) / vmax * plot_w  # noqa: E731
     body: list[str] = []
-    for i in range(5):
-        gv = vmax * i / 4
-        gx = label_width + plot_w * i / 4
+    steps = _ticks(vmax)
+    for i in range(steps + 1):
+        gv = vmax * i / steps
+        gx = label_width + plot_w * i / steps
         body.append(f'<line x1="{gx:.1f}" y1="{top - 6}" x2="{gx:.1f}" y2="{height - 26}" stroke="{GRID}"/>'
                     f'<text x="{gx:.1f}" y="{height - 10}" text-anchor="middle" fill="{MUTED}">'
                     f'{escape(fmt_number(gv, 1 if vmax < 10 else 0))}</text>')
@@ -157,7 +170,7 @@ def _distribution_base(values: tuple[tuple[str, float | None], ...], unit: str) 
 def lines(series: dict[str, Sequence[tuple[int, float | None]]], *, title: str, desc: str, highlight: str = "",
           unit: str = "kr.") -> Markup:
     """One line per series over the years; gaps (missing values) break the line rather than drawing 0."""
-    width, height, left, top, bottom, right = 720, 260, 70, 16, 30, 170
+    width, height, left, top, bottom, right = 760, 260, 70, 16, 30, 230
     years = sorted({yr for s in series.values() for yr, _ in s})
     vals = [v for s in series.values() for _, v in s if v is not None]
     if not years or not vals:
@@ -197,7 +210,7 @@ def lines(series: dict[str, Sequence[tuple[int, float | None]]], *, title: str, 
         ly = top + 14 + k * 18
         body.append(f'<line x1="{left + plot_w + 12}" y1="{ly - 4}" x2="{left + plot_w + 32}" y2="{ly - 4}" '
                     f'stroke="{color}" stroke-width="2"' + (f' stroke-dasharray="{dash}"' if dash else "") + "/>"
-                    f'<text x="{left + plot_w + 36}" y="{ly}" fill="{INK}">{escape(name[:22])}</text>')
+                    f'<text x="{left + plot_w + 36}" y="{ly}" fill="{INK}">{escape(name[:32])}</text>')
     body.append(f'<text x="{left}" y="{top - 4}" fill="{MUTED}">{escape(unit)}</text>')
     return _svg(width, height, title, desc, body)
 
