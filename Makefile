@@ -8,7 +8,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 KOMMUNE ?= Aarhus
 
-.PHONY: setup run test lint release bench clean
+.PHONY: setup run test lint release bench clean docs
 
 setup: $(VENV)/.installed
 
@@ -40,3 +40,6 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache test-artefacts
+
+docs: setup
+	$(PY) -m raaderum.cli.reference docs/CLI.md
