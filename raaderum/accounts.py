@@ -59,9 +59,11 @@ ACTIONS: dict[str, Action] = {a.id: a for a in (
     Action("user.add", "Opret en bruger", False, "oprette brugere"),
     Action("user.disable", "Deaktivér en bruger", False, "deaktivere brugere"),
     Action("ideas.import", "Importér en idébank-projektmappe", False, "importere idébanker"),
+    Action("lever.edit", "Ret, opret eller nulstil greb i vidensportalen", False, "rette vidensportalens greb"),
 )}
 
-#: THE authorisation table: role → action → scope. Anything not listed is denied.
+#: THE authorisation table: role → action → scope. Anything not listed is denied. Actions that are not municipal
+#: (users, imports, the knowledge portal's levers ``lever.edit``) are the operator's only.
 RULES: dict[str, dict[str, str]] = {
     OPERATOR: {a: ANY for a in ACTIONS},
     EDITOR: {a.id: OWN for a in ACTIONS.values() if a.municipal},

@@ -31,7 +31,7 @@ FORMAT = "raaderum-backup"
 FORMAT_VERSION = 1
 #: Tables in the order they are restored (parents before children).
 TABLES = ("import_batches", "proposals", "committee_mappings", "users", "shortlist_items", "share_links",
-          "proposal_status", "workspace_notes", "audit_log")
+          "proposal_status", "workspace_notes", "audit_log", "lever_edits")
 #: App tables that are not backed up (but are emptied by a wiping restore).
 EXCLUDED = ("sessions", "login_attempts")
 
@@ -43,6 +43,7 @@ class BackupError(RaaderumError):
 def _load_models() -> None:
     import raaderum.audit  # noqa: F401
     import raaderum.ideas.models  # noqa: F401
+    import raaderum.lever_edits  # noqa: F401
     import raaderum.sessions  # noqa: F401
     import raaderum.workspace  # noqa: F401
 

@@ -5,6 +5,11 @@ knowledge about how municipalities work with each lever, not evidence reviews. E
 areas and cross-cutting themes of the catalogue it concerns (``raaderum/catalog/areas.toml``) and the idea
 types of the idea bank it belongs to.
 
+The operator can edit, add and reset levers on the multi-user server (:mod:`raaderum.lever_edits`, table
+``lever_edits``). :func:`load_levers` stays the shipped file (the CLI and the tests without a database use it);
+:func:`effective_levers` merges the stored edits of an app store in, and the portal's pages and search
+(``search_levers(..., levers=effective_levers(engine))``) show those.
+
     >>> from raaderum.levers import lever, levers_for_area, levers_for_type
     >>> lever("hverdagsrehabilitering").title
     'Rehabilitering og hverdagsrehabilitering i ældreplejen'
@@ -16,14 +21,20 @@ types of the idea bank it belongs to.
 
 from __future__ import annotations
 
+import threading
 import tomllib
+import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from raaderum.catalog import load_catalog
 from raaderum.errors import InputError, RaaderumError, UnknownArea
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 # The idea types (idétyper) of the idea bank, as ascii ids.
 IDEA_TYPES: tuple[str, ...] = (
@@ -94,17 +105,18 @@ def load_levers() -> tuple[Lever, ...]:
     return parse_levers(text)
 
 
-def lever(lever_id: str) -> Lever:
-    """The lever with this id; raises UnknownLever when there is none."""
-    for lv in load_levers():
+def lever(lever_id: str, levers: Sequence[Lever] | None = None) -> Lever:
+    """The lever with this id (among ``levers``, default the shipped ones); raises UnknownLever when there is none."""
+    pool = load_levers() if levers is None else levers
+    for lv in pool:
         if lv.id == lever_id:
             return lv
-    known = ", ".join(lv.id for lv in load_levers())
+    known = ", ".join(lv.id for lv in pool)
     raise UnknownLever(f"Ukendt greb: {lever_id!r}. Kendte greb: {known}.")
 
 
-def levers_for_area(area_id: str) -> list[Lever]:
-    """The levers that concern a service area or a cross-cutting theme, in file order.
+def levers_for_area(area_id: str, levers: Sequence[Lever] | None = None) -> list[Lever]:
+    """The levers (default the shipped ones) that concern a service area or a cross-cutting theme, in order.
 
     Raises UnknownArea for an id that is neither an area nor a theme of the catalogue (a typo should not
     look like an area without levers).
@@ -113,7 +125,7 @@ def levers_for_area(area_id: str) -> list[Lever]:
     known = {a.id for a in cat.areas} | {t.id for t in cat.themes}
     if area_id not in known:
         raise UnknownArea(f"Ukendt serviceområde eller tema: {area_id!r}. Kendte: {', '.join(sorted(known))}.")
-    return [lv for lv in load_levers() if area_id in lv.areas]
+    return [lv for lv in (load_levers() if levers is None else levers) if area_id in lv.areas]
 
 
 def levers_for_type(type_id: str) -> list[Lever]:
@@ -123,8 +135,51 @@ def levers_for_type(type_id: str) -> list[Lever]:
     return [lv for lv in load_levers() if type_id in lv.idea_types]
 
 
-@lru_cache(maxsize=1)
-def _lever_index() -> Any:
+# ------------------------------------------------------------------ shipped + the operator's edits
+
+_effective: weakref.WeakKeyDictionary[Engine, tuple[Any, tuple[Lever, ...]]] = weakref.WeakKeyDictionary()
+_effective_lock = threading.Lock()
+
+
+def merge_levers(base: Sequence[Lever], edits: Sequence[Lever]) -> tuple[Lever, ...]:
+    """``base`` with each lever of ``edits`` replacing the one with its id; new ids are added at the end."""
+    by_id = {lv.id: lv for lv in edits}
+    merged = [by_id.pop(lv.id, lv) for lv in base]
+    return (*merged, *sorted(by_id.values(), key=lambda lv: lv.id))
+
+
+def edits_revision(engine: Engine) -> tuple[int, str, int]:
+    """(rows, newest change, sum of versions) of the stored edits: changes whenever an edit is saved or reset."""
+    from sqlalchemy import func, select
+
+    from raaderum.lever_edits import LeverEdit
+
+    with engine.connect() as conn:
+        row = conn.execute(select(func.count(), func.max(LeverEdit.updated_at),
+                                  func.coalesce(func.sum(LeverEdit.version), 0))).one()
+    return int(row[0] or 0), str(row[1] or ""), int(row[2] or 0)
+
+
+def effective_levers(engine: Engine) -> tuple[Lever, ...]:
+    """The levers the portal shows: the shipped ones with the operator's stored edits (``lever_edits`` in the app
+    store of ``engine``) merged in. Cached per engine; one small aggregate query per call checks for changes."""
+    from raaderum.lever_edits import stored_edits
+
+    rev = edits_revision(engine)
+    with _effective_lock:
+        hit = _effective.get(engine)
+    if hit is not None and hit[0] == rev:
+        return hit[1]
+    edits = [row.to_lever() for row in stored_edits(engine)]
+    levers = merge_levers(load_levers(), edits)
+    if edits_revision(engine) == rev:  # not changed while reading: safe to keep
+        with _effective_lock:
+            _effective[engine] = (rev, levers)
+    return levers
+
+
+@lru_cache(maxsize=8)
+def _index_for(levers: tuple[Lever, ...]) -> Any:
     """The idea bank's Danish search (stems + character n-grams) over the levers' texts."""
     from raaderum.ideas.records import ProposalRecord
     from raaderum.ideas.search import SearchIndex
@@ -132,26 +187,33 @@ def _lever_index() -> Any:
     records = [ProposalRecord(municipality_code=0, municipality_name="", budget_year=0, title=lv.title,
                               description=f"{lv.summary} {lv.body} {' '.join(lv.key_figures)}",
                               area_id=lv.areas[0] if lv.areas else None, id=i + 1)
-               for i, lv in enumerate(load_levers())]
+               for i, lv in enumerate(levers)]
     return SearchIndex.from_records(records)
 
 
-def search_levers(query: str | None, *, area: str | None = None, limit: int = 50) -> list[tuple[Lever, Any]]:
-    """Levers matching a Danish free-text query (the same search as the idea bank), best first, each with a
-    highlighted snippet (HTML-safe Markup) or None; ``area`` keeps levers of that area or theme."""
+def _lever_index() -> Any:
+    """The search index over the shipped levers."""
+    return _index_for(load_levers())
+
+
+def search_levers(query: str | None, *, area: str | None = None, limit: int = 50,
+                  levers: Sequence[Lever] | None = None) -> list[tuple[Lever, Any]]:
+    """Levers (default the shipped ones; pass :func:`effective_levers` for the edited portal) matching a Danish
+    free-text query (the same search as the idea bank), best first, each with a highlighted snippet (HTML-safe
+    Markup) or None; ``area`` keeps levers of that area or theme."""
     from markupsafe import Markup
 
-    levers = load_levers()
+    pool = load_levers() if levers is None else tuple(levers)
     if area:
-        allowed = {lv.id for lv in levers_for_area(area)}
+        allowed = {lv.id for lv in levers_for_area(area, pool)}
     else:
-        allowed = {lv.id for lv in levers}
+        allowed = {lv.id for lv in pool}
     if not query or not query.strip():
-        return [(lv, None) for lv in levers if lv.id in allowed]
-    result = _lever_index().search(query, limit=len(levers))
+        return [(lv, None) for lv in pool if lv.id in allowed]
+    result = _index_for(pool).search(query, limit=len(pool))
     out: list[tuple[Lever, Any]] = []
     for hit in result.hits:
-        lv = levers[hit.id - 1]
+        lv = pool[hit.id - 1]
         if lv.id in allowed:
             out.append((lv, Markup(hit.snippet_html) if hit.snippet_html else None))
     return out[:limit]

@@ -69,7 +69,7 @@ def test_every_action_has_a_label_and_the_table_is_as_documented() -> None:
     assert all(a.label and a.doing for a in ACTIONS.values())
     assert {"proposal.create", "proposal.edit", "proposal.withdraw", "shortlist.add", "shortlist.update",
             "shortlist.remove", "shortlist.share", "committee.set", "note.edit", "user.add", "user.disable",
-            "ideas.import"} == set(ACTIONS)
+            "ideas.import", "lever.edit"} == set(ACTIONS)
     assert set(ROLES) == {OPERATOR, EDITOR, READER}
 
 

@@ -31,7 +31,8 @@ postgres_base_url = fx.postgres_base_url
 ROLES = ("operator", "editor", "reader", "anonymous")
 MUNICIPAL = ("proposal.create", "proposal.edit", "proposal.withdraw", "shortlist.add", "shortlist.update",
              "shortlist.remove", "shortlist.share", "committee.set", "note.edit")
-GLOBAL = ("user.add", "user.disable", "ideas.import")
+GLOBAL = ("user.add", "user.disable", "ideas.import", "lever.edit")
+LEVER = "hverdagsrehabilitering"
 
 
 def expected_allowed(role: str, action: str, target: str) -> bool:
@@ -133,6 +134,11 @@ def prepare(world: World, action: str, code: int) -> dict[str, Any]:
         return {"uid": ca.make_user(e, f"midlertidig-{n}", "reader", code).id}
     if action == "ideas.import":
         return {"file": _xlsx(world)}
+    if action == "lever.edit":
+        from raaderum.lever_edits import get_edit
+
+        row = get_edit(e, LEVER)
+        return {"n": n, "version": row.version if row else 0}
     return {"n": n}
 
 
@@ -171,7 +177,28 @@ def request(world: World, role: str, action: str, ctx: dict[str, Any], code: int
             return c.post("/admin/import", data={"csrf_token": t},
                           files={"file": (path.name, f.read(), "application/octet-stream")},
                           follow_redirects=False)
+    if action == "lever.edit":
+        from raaderum.levers import lever
+
+        lv = lever(LEVER)
+        return post(f"/admin/greb/{LEVER}", version=str(ctx["version"]), title=f"Greb ændret i matrixtest {ctx['n']}",
+                    summary=lv.summary, body=lv.body, key_figures="\n".join(lv.key_figures),
+                    questions="\n".join(lv.questions), time_to_effect=lv.time_to_effect, areas=list(lv.areas),
+                    idea_types=list(lv.idea_types))
     raise AssertionError(action)
+
+
+def snapshot(engine: Engine) -> dict[str, Any]:
+    """Every backed-up table's rows, and the knowledge portal's edits (``lever_edits``)."""
+    from sqlalchemy import select
+
+    from raaderum.lever_edits import LeverEdit
+
+    tables = ca.snapshot(engine)
+    if "lever_edits" not in tables:
+        with engine.connect() as conn:
+            tables["lever_edits"] = {"rows": [tuple(r) for r in conn.execute(select(LeverEdit.__table__))]}
+    return tables
 
 
 CASES = [(role, action, target) for role in ROLES for action in (*MUNICIPAL, *GLOBAL)
@@ -187,9 +214,9 @@ def test_matrix_covers_every_action() -> None:
 def test_authorisation(env: World, role: str, action: str, target: str) -> None:
     code = ca.OWN if target == "own" else ca.OTHER
     ctx = prepare(env, action, code)
-    before = ca.snapshot(env.engine)
+    before = snapshot(env.engine)
     response = request(env, role, action, ctx, code)
-    after = ca.snapshot(env.engine)
+    after = snapshot(env.engine)
     if expected_allowed(role, action, target):
         assert response.status_code in (200, 303), (response.status_code, response.text[:500])
         assert after != before, "an allowed action changed nothing"

@@ -40,6 +40,15 @@ def populate(engine: Engine) -> None:
     ws.create_share_link(engine, ed, ca.OWN)
     ws.set_committee_audited(engine, ed, ca.OWN, "folkeskole", "Udvalget for Læring")
     ws.set_note(engine, ed, ca.OWN, "Noter 📝", 0)
+    from raaderum.lever_edits import save_lever
+    from raaderum.levers import load_levers
+
+    lv = load_levers()[0]
+    save_lever(engine, op, lv.id, {"title": lv.title + " ✓", "summary": lv.summary, "body": lv.body,
+                                   "areas": "\n".join(lv.areas), "idea_types": "\n".join(lv.idea_types),
+                                   "key_figures": "\n".join(lv.key_figures), "questions": "\n".join(lv.questions),
+                                   "time_to_effect": lv.time_to_effect, "requires_investment": lv.requires_investment},
+               0)
     create_session(engine, ed)  # sessions are not backed up
 
 
@@ -55,7 +64,12 @@ def test_backup_wipe_restore_is_identical(engine: Engine, tmp_path: Path) -> Non
     counts = backup(engine, path)
     assert counts == {t: before[t]["count"] for t in TABLES}
     data = read_backup(path)
-    assert data["schema_revision"] == "0003_accounts_workspace" and set(data["tables"]) == set(TABLES)
+    from alembic.script import ScriptDirectory
+
+    from raaderum.db import alembic_config
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert data["schema_revision"] == head and set(data["tables"]) == set(TABLES)
     assert not set(EXCLUDED) & set(data["tables"])
     with pytest.raises(BackupError, match="ikke tom"):
         restore(engine, path)  # refuses to mix with existing data

@@ -92,6 +92,9 @@ def create_app() -> FastAPI:
 
     app.include_router(auth.router)
     app.include_router(workspace_pages.router)
+    from raaderum.web import lever_pages
+
+    app.include_router(lever_pages.router)
     auth.install(app)  # session + CSRF middleware; 303 to login, 403, 404, 409, 429 and 503 pages
     app.include_router(pages.router)
 

@@ -47,8 +47,10 @@ def _store_revision() -> Any:
     at, rev = _revision
     if rev is None or now - at > REVISION_TTL:
         from raaderum.ideas.store import default_store
+        from raaderum.levers import edits_revision
 
-        rev = default_store().revision()
+        store = default_store()
+        rev = (store.revision(), edits_revision(store.engine))  # proposals and operator-edited levers
         _revision = (now, rev)
     return rev
 

@@ -262,7 +262,8 @@ def _cockpit(request: Request, m: Any, area: Any, params: views.BenchmarkParams)
     dist = views.distribution_for_area(rel, res, area)
     tables = [*views.cockpit_tables(rel, res, area, series_rows), views.decomposition_table(dec_rows, dec_note),
               views.distribution_table(dist, area, res)]
-    from raaderum.levers import levers_for_area
+    from raaderum.ideas.store import default_store
+    from raaderum.levers import effective_levers, levers_for_area
 
     ctx = {
         **_common(res, params, rel),
@@ -273,7 +274,7 @@ def _cockpit(request: Request, m: Any, area: Any, params: views.BenchmarkParams)
         "series": series,
         "dist_values": dist,
         "hx_block": "results",
-        "levers": levers_for_area(area.id),
+        "levers": levers_for_area(area.id, levers=effective_levers(default_store().engine)),
         "ideas": area_ideas(m.code, area.id, res),
     }
     return export_or_render(request, "cockpit.html", ctx, tables)
@@ -334,10 +335,11 @@ def peers_page(
 def vidensportal(
     request: Request, q: str | None = Query(None, max_length=200), area: str | None = Query(None, max_length=60)
 ) -> Response:
-    from raaderum.levers import load_levers, search_levers  # type: ignore[attr-defined]
+    from raaderum.ideas.store import default_store
+    from raaderum.levers import effective_levers, search_levers
 
-    levers = list(load_levers())
-    hits = search_levers(q, area=area) if (q or area) else [(lv, None) for lv in levers]
+    levers = effective_levers(default_store().engine)  # the shipped levers with the operator's edits
+    hits = search_levers(q, area=area, levers=levers) if (q or area) else [(lv, None) for lv in levers]
     cat = load_catalog()
     return render(
         request,
@@ -355,9 +357,10 @@ def vidensportal(
 
 @router.get("/vidensportal/{lever_id}", include_in_schema=False)
 def lever_page(request: Request, lever_id: str) -> Response:
-    from raaderum.levers import lever
+    from raaderum.ideas.store import default_store
+    from raaderum.levers import effective_levers, lever
 
-    lv = lever(lever_id)
+    lv = lever(lever_id, effective_levers(default_store().engine))
     cat = load_catalog()
     names = {**{a.id: a.name for a in cat.areas}, **{t.id: t.name for t in cat.themes}}
     return render(request, "lever.html", {"title": lv.title, "nav": "vidensportal", "lever": lv, "names": names})
