@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from raaderum.figures import key_figures
 from raaderum.release import open_release
+from raaderum.web.views import idea_query
 
 router = APIRouter(prefix="/api/v1", tags=["Råderum"])
 
@@ -70,24 +71,16 @@ def peers_api(
 
 @router.get("/ideas/search", summary="Søg i idébanken (dansk fuldtekst med facetter)")
 def ideas_search(
-    q: str = Query("", max_length=300),
-    area: str | None = Query(None, max_length=60),
-    type: str | None = Query(None, max_length=60),
-    kommune: str | None = Query(None, max_length=100),
-    year: int | None = Query(None, ge=1900, le=2100),
-    committee: str | None = Query(None, max_length=200),
-    band: str | None = Query(None, max_length=40),
+    iq: Any = Depends(idea_query),
     include_sample: bool = Query(True),
     limit: int = Query(20, ge=0, le=200),
     offset: int = Query(0, ge=0, le=100_000),
 ) -> dict[str, Any]:
-    from raaderum.ideas import SearchFilters
     from raaderum.ideas.store import default_store
 
-    code = open_release().register.resolve(kommune).code if kommune else None
-    filters = SearchFilters(area=area, type=type, municipality=code, year=year, committee=committee,
-                            amount_band=band, include_sample=include_sample)
-    return default_store().search(q, filters, limit=limit, offset=offset).to_dict()
+    rel = open_release()
+    return default_store().search(iq.q, iq.filters(rel, include_sample=include_sample), limit=limit,
+                                  offset=offset).to_dict()
 
 
 @router.get("/ideas/{proposal_id}", summary="Et forslag fra idébanken med lignende forslag")

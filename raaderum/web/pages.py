@@ -377,28 +377,19 @@ FACET_TITLES = {"area": "Område", "type": "Type", "municipality": "Kommune", "y
 @router.get("/idebank", include_in_schema=False)
 def idebank(
     request: Request,
-    q: str = Query("", max_length=300, description="Søgetekst"),
-    area: str | None = Query(None, max_length=60),
-    type: str | None = Query(None, max_length=60),
-    kommune: str | None = Query(None, max_length=100),
-    year: int | None = Query(None, ge=1900, le=2100),
-    committee: str | None = Query(None, max_length=200),
-    band: str | None = Query(None, max_length=40),
+    iq: views.IdeaQuery = Depends(views.idea_query),
     uden_eksempler: bool = Query(False),
     offset: int = Query(0, ge=0, le=100_000),
 ) -> Response:
-    from raaderum.ideas import SearchFilters
     from raaderum.ideas.store import default_store
 
-    code = None
-    if kommune:
-        code = open_release().register.resolve(kommune).code
-    filters = SearchFilters(area=area or None, type=type or None, municipality=code, year=year,
-                            committee=committee or None, amount_band=band or None,
-                            include_sample=not uden_eksempler)
-    result = default_store().search(q, filters, limit=20, offset=offset)
-    current = {"q": q, "area": area, "type": type, "kommune": str(code) if code else None, "year": year,
-               "committee": committee, "band": band, "uden_eksempler": "1" if uden_eksempler else None}
+    rel = open_release()
+    code = iq.municipality_code(rel)
+    result = default_store().search(iq.q, iq.filters(rel, include_sample=not uden_eksempler), limit=20,
+                                    offset=offset)
+    q = iq.q
+    current = {"q": q, "area": iq.area, "type": iq.type, "kommune": str(code) if code else None, "year": iq.year,
+               "committee": iq.committee, "band": iq.band, "uden_eksempler": "1" if uden_eksempler else None}
 
     def url(**change: Any) -> str:
         from urllib.parse import urlencode

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import numpy as np
+from fastapi import Query
 
 from raaderum.benchmark import FLAG_LABELS, REFERENCES, BenchmarkResult, run_benchmark
 from raaderum.catalog import Area, load_catalog
@@ -74,6 +75,42 @@ def warm_up(release: Release) -> None:
         function_panel(release, y)
     for m in release.register:
         _cached_benchmark(release, m.code, None, "peer_mean", "k=10", None, False)
+
+
+@dataclass
+class IdeaQuery:
+    """An idea-bank search as it travels in the query string (shared by the page and the JSON API)."""
+
+    q: str = ""
+    area: str | None = None
+    type: str | None = None
+    kommune: str | None = None
+    year: int | None = None
+    committee: str | None = None
+    band: str | None = None
+
+    def municipality_code(self, release: Release) -> int | None:
+        return release.register.resolve(self.kommune).code if self.kommune else None
+
+    def filters(self, release: Release, *, include_sample: bool = True) -> Any:
+        from raaderum.ideas import SearchFilters
+
+        return SearchFilters(area=self.area or None, type=self.type or None,
+                             municipality=self.municipality_code(release), year=self.year,
+                             committee=self.committee or None, amount_band=self.band or None,
+                             include_sample=include_sample)
+
+
+def idea_query(
+    q: str = Query("", max_length=300, description="Søgetekst (dansk fritekst)"),
+    area: str | None = Query(None, max_length=60, description="Område- eller tema-id"),
+    type: str | None = Query(None, max_length=60, description="Forslagstype"),
+    kommune: str | None = Query(None, max_length=100, description="Kommunekode eller navn"),
+    year: int | None = Query(None, ge=1900, le=2100, description="Budgetår"),
+    committee: str | None = Query(None, max_length=200, description="Udvalg som skrevet"),
+    band: str | None = Query(None, max_length=40, description="Beløbsinterval"),
+) -> IdeaQuery:
+    return IdeaQuery(q=q, area=area, type=type, kommune=kommune, year=year, committee=committee, band=band)
 
 
 def flag_text(flags: list[str]) -> str:
