@@ -36,17 +36,14 @@ from raaderum.errors import InputError, RaaderumError, UnknownArea
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-# The idea types (idétyper) of the idea bank, as ascii ids.
-IDEA_TYPES: tuple[str, ...] = (
-    "effektivisering",
-    "investering",
-    "digitalisering",
-    "indkoeb",
-    "organisering",
-    "omlaegning",
-    "indtaegt",
-    "servicetilpasning",
-)
+def _idea_types() -> tuple[str, ...]:
+    from raaderum.ideas.vocabulary import load_vocabulary
+
+    return tuple(t.id for t in load_vocabulary().types)
+
+
+# The idea types (idétyper): the idea bank's vocabulary is the one registry of them (ideas/vocabulary.toml).
+IDEA_TYPES: tuple[str, ...] = _idea_types()
 
 
 class UnknownLever(RaaderumError, LookupError):

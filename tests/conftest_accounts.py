@@ -26,15 +26,10 @@ OWN, OTHER = 751, 101  # Aarhus, København
 
 
 def close_app_caches() -> None:
-    """Close the web app's pooled connections (ours and the idea bank's process-wide store)."""
-    from raaderum.web.auth import dispose_engines
+    """Close the web app's pooled connections (the process-wide app store)."""
+    from raaderum.ideas.store import close_default_store
 
-    dispose_engines()
-    import raaderum.ideas.store as store_module
-
-    default = getattr(store_module, "_default", None)
-    if default is not None:
-        default.close()
+    close_default_store()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

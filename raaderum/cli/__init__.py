@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
@@ -31,4 +30,4 @@ def main(argv: list[str] | None = None) -> Any:
         sys.exit(2)
 
 
-__all__ = ["app", "main", "json"]
+__all__ = ["app", "main"]

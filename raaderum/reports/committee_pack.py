@@ -80,11 +80,11 @@ def build_committee_pack(municipality: str | int, committee: str, *, store: Idea
             pot = None
         areas.append(PackArea(area_id, names.get(area_id, area_id), pot, props))
     areas.sort(key=lambda a: (a.potential is None, -(a.potential or 0.0), a.name))
-    own_name = committee_entries_name(store, m.code, area_ids, committee)
+    own_name = _own_committee_name(store, m.code, area_ids, committee)
     return CommitteePack(m.code, m.name, own_name, res, areas)
 
 
-def committee_entries_name(store: IdeaStore, code: int, area_ids: list[str], typed: str) -> str:
+def _own_committee_name(store: IdeaStore, code: int, area_ids: list[str], typed: str) -> str:
     """The committee's name as the municipality writes it (the user may have typed another case or spacing)."""
     from raaderum.ideas.committees import committee_mapping
 

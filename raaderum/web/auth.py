@@ -14,7 +14,6 @@ from __future__ import annotations
 import hmac
 import os
 import secrets
-import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qs, quote
@@ -27,8 +26,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from raaderum.accounts import ACTIONS, AuthenticationFailed, PermissionDenied, User, can, require
-from raaderum.backup import SchemaNotCurrent, ensure_schema
-from raaderum.db import database_url, make_engine
+from raaderum.backup import SchemaNotCurrent
 from raaderum.sessions import ABSOLUTE_LIFETIME, SessionInfo, TooManyAttempts, login, logout, lookup
 from raaderum.web.app import env, render, templates
 
@@ -42,9 +40,6 @@ DB_UNAVAILABLE = "Databasen er midlertidigt utilgængelig"
 
 router = APIRouter(include_in_schema=False)
 
-_engines: dict[str, Engine] = {}
-_checked: set[str] = set()
-_lock = threading.Lock()
 
 
 class LoginRequired(Exception):
@@ -59,25 +54,18 @@ class DatabaseUnavailable(Exception):
 
 
 def get_engine() -> Engine:
-    """The process's engine for the app store at :func:`raaderum.db.database_url` (schema checked once)."""
-    url = database_url()
-    with _lock:
-        engine = _engines.get(url)
-        if engine is None:
-            engine = _engines[url] = make_engine(url)
-    if url not in _checked:
-        ensure_schema(engine)
-        _checked.add(url)
-    return engine
+    """The process's engine for the app store: the one the idea bank's process-wide store already holds (one
+    connection pool per worker; the schema is checked when that store is opened)."""
+    from raaderum.ideas.store import default_store
+
+    return default_store().engine  # type: ignore[no-any-return]
 
 
 def dispose_engines() -> None:
     """Close every pooled connection (tests; shutdown)."""
-    with _lock:
-        for engine in _engines.values():
-            engine.dispose()
-        _engines.clear()
-        _checked.clear()
+    from raaderum.ideas.store import close_default_store
+
+    close_default_store()
 
 
 # ------------------------------------------------------------------------------------------------ helpers

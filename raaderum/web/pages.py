@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from raaderum.catalog import load_catalog
 from raaderum.release import open_release
+from raaderum.web import views
 from raaderum.web.app import render
 from raaderum.web.cache import cacheable
 from raaderum.web.tables import Column, DataTable
@@ -160,7 +161,6 @@ def method_sections() -> list[dict[str, Any]]:
 
 # ------------------------------------------------------------------ municipality pages (benchmark and cockpit)
 
-from raaderum.web import views  # noqa: E402
 
 
 def bench_params(
@@ -198,7 +198,6 @@ def _common(res: Any, params: views.BenchmarkParams, rel: Any) -> dict[str, Any]
     }
 
 
-from fastapi import Depends  # noqa: E402
 
 
 @router.get("/kommune/{kode}", include_in_schema=False)
