@@ -12,8 +12,8 @@ from __future__ import annotations
 import statistics
 import time
 
-from raaderum.benchmark import REFERENCES, run_benchmark
-from raaderum.release import embedded_release_dir, open_release
+from raaderum.analysis.benchmark import REFERENCES, run_benchmark
+from raaderum.release.reader import embedded_release_dir, open_release
 
 RUNS = 5
 

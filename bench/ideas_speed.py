@@ -18,8 +18,9 @@ from pathlib import Path
 
 import xlsxwriter
 
-from raaderum.ideas import IdeaStore, ProposalRecord, SearchFilters, SearchIndex, sample_records
-from raaderum.release import open_release
+from raaderum.ideas import ProposalRecord, SearchFilters, SearchIndex, sample_records
+from raaderum.release.reader import open_release
+from raaderum.store.ideas import IdeaStore
 
 QUERIES = ["gadelys", "velfærdsteknologi", "teknologi i ældreplejen", "sygefravær i hjemmeplejen", "færre ledere",
            "vikarbureau", "robotter", "rehabilitering", "anbringelse i plejefamilie", "energibesparelse",

@@ -56,11 +56,11 @@ def percentile(values: list[float], p: float) -> float:
 
 def setup_database(admin_url: str, users: int) -> tuple[str, list[tuple[str, int]], list[int]]:
     """A fresh database with the schema, ``users`` editors and the sample; returns its URL, the users and ids."""
-    from raaderum.accounts import User, hash_password
-    from raaderum.db import migrate
-    from raaderum.ideas.models import Proposal
-    from raaderum.ideas.store import IdeaStore
-    from raaderum.release import open_release
+    from raaderum.release.reader import open_release
+    from raaderum.server.accounts import User, hash_password
+    from raaderum.store.engine import migrate
+    from raaderum.store.ideas import IdeaStore
+    from raaderum.store.models import Proposal
 
     name = f"raaderum_bench_{uuid.uuid4().hex[:10]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")

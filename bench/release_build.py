@@ -24,8 +24,8 @@ YEARS = list(range(2015, 2025))
 
 
 def generate(n_functions: int) -> tuple[object, int]:
-    from raaderum.release import embedded_release_dir, open_release
-    from raaderum.release_build import ReleaseInputs
+    from raaderum.release.build import ReleaseInputs
+    from raaderum.release.reader import embedded_release_dir, open_release
 
     rel = open_release(embedded_release_dir())
     munis = list(rel.register)
@@ -89,7 +89,7 @@ def generate(n_functions: int) -> tuple[object, int]:
 
 
 def child(out: str, n_functions: int) -> None:
-    from raaderum.release_build import build_release
+    from raaderum.release.build import build_release
 
     t0 = time.perf_counter()
     inputs, rows = generate(n_functions)
@@ -122,8 +122,8 @@ def main() -> None:
         print(f"Peak memory of the build process: {r['peak_bytes'] / 2**30:.2f} GiB (target < 2 GiB; "
               "includes the generated input)")
 
-        from raaderum.figures import key_figures
-        from raaderum.release import Release
+        from raaderum.analysis.key_figures import key_figures
+        from raaderum.release.reader import Release
 
         t = time.perf_counter()
         rel = Release(out)

@@ -60,7 +60,7 @@ async def worker(client: httpx.AsyncClient, base: str, codes: list[int], until: 
 
 
 async def run(base: str, seconds: float, connections: int) -> None:
-    from raaderum.release import open_release
+    from raaderum.release.reader import open_release
 
     codes = [m.code for m in open_release().register]
     results: dict[str, list[float]] = {"overview": [], "area": []}
@@ -87,7 +87,7 @@ async def run(base: str, seconds: float, connections: int) -> None:
 
 
 def run_wrk(base: str, seconds: float, connections: int) -> None:
-    from raaderum.release import open_release
+    from raaderum.release.reader import open_release
 
     codes = " ".join(str(m.code) for m in open_release().register)
     script = Path(__file__).with_name("web_load.lua")

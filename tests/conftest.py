@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from raaderum.release import Release, embedded_release_dir, open_release
+from raaderum.release.reader import Release, embedded_release_dir, open_release
 
 RAW_DIR = Path(__file__).resolve().parent.parent / "data" / "raw"
 

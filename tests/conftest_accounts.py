@@ -18,8 +18,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
-from raaderum.accounts import User, add_user
-from raaderum.db import make_engine, migrate
+from raaderum.server.accounts import User, add_user
+from raaderum.server.permissions import SYSTEM_ACTOR
+from raaderum.store.engine import make_engine, migrate
 
 PASSWORD = "korrekt-hest-batteri"
 OWN, OTHER = 751, 101  # Aarhus, København
@@ -27,7 +28,7 @@ OWN, OTHER = 751, 101  # Aarhus, København
 
 def close_app_caches() -> None:
     """Close the web app's pooled connections (the process-wide app store)."""
-    from raaderum.ideas.store import close_default_store
+    from raaderum.store.ideas import close_default_store
 
     close_default_store()
 
@@ -49,7 +50,7 @@ def pg_app_url(postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[s
 
 
 def _prepared(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    from raaderum.ideas.store import IdeaStore
+    from raaderum.store.ideas import IdeaStore
 
     migrate(url)
     with IdeaStore(url) as store:
@@ -72,9 +73,7 @@ def engine(app_url: str) -> Iterator[Engine]:
 
 
 def make_user(engine: Engine, name: str, role: str, code: int | None = None, password: str = PASSWORD) -> User:
-    with Session(engine, expire_on_commit=False) as s, s.begin():
-        user = add_user(s, name, role, password=password, municipality_code=code)
-    return user
+    return add_user(engine, SYSTEM_ACTOR, name, role, password=password, municipality_code=code)
 
 
 def standard_users(engine: Engine) -> dict[str, User]:
@@ -121,7 +120,7 @@ def soup(html: str) -> BeautifulSoup:
 
 def snapshot(engine: Engine) -> dict[str, Any]:
     """Every backed-up table's rows (what 'nothing changed' is checked against)."""
-    from raaderum.backup import dump
+    from raaderum.store.backup import dump
 
     return dump(engine)["tables"]
 
@@ -130,13 +129,13 @@ def sample_proposal(engine: Engine, code: int) -> int:
     """The id of some proposal of municipality ``code`` (created when the sample has none)."""
     from sqlalchemy import select
 
-    from raaderum.ideas.models import Proposal
+    from raaderum.store.models import Proposal
 
     with Session(engine) as s:
         pid = s.scalar(select(Proposal.id).where(Proposal.municipality_code == code).order_by(Proposal.id).limit(1))
     if pid is not None:
         return int(pid)
-    from raaderum.workspace import create_proposal
+    from raaderum.server.workspace import create_proposal
 
     with Session(engine, expire_on_commit=False) as s:
         op = s.scalar(select(User).where(User.role == "operator").limit(1))

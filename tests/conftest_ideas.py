@@ -16,9 +16,9 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import create_engine, text
 
-from raaderum.ideas import IdeaStore
-from raaderum.municipalities import MunicipalityRegister
-from raaderum.release import embedded_release_dir, open_release
+from raaderum.release.municipalities import MunicipalityRegister
+from raaderum.release.reader import embedded_release_dir, open_release
+from raaderum.store.ideas import IdeaStore
 
 PG_CANDIDATES = [
     os.environ.get("RAADERUM_TEST_POSTGRES_URL", ""),

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from raaderum.release import Release
+from raaderum.release.reader import Release
 
 Value = Callable[[dict[str, str]], float | None]
 

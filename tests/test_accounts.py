@@ -16,7 +16,8 @@ import raaderum.cli
 import raaderum.cli.backup
 import raaderum.cli.db
 import raaderum.cli.users  # noqa: F401  (registers `users`, `db`, `backup`, `restore` until the lead does)
-from raaderum.accounts import (
+from raaderum.errors import InputError
+from raaderum.server.accounts import (
     ACTIONS,
     EDITOR,
     OPERATOR,
@@ -36,8 +37,8 @@ from raaderum.accounts import (
     utcnow,
     verify_password,
 )
-from raaderum.errors import InputError
-from raaderum.sessions import (
+from raaderum.server.permissions import SYSTEM_ACTOR
+from raaderum.server.sessions import (
     MAX_FAILURES_PER_NAME,
     LoginSession,
     TooManyAttempts,
@@ -104,18 +105,18 @@ def test_unknown_action_is_an_error_and_require_says_why_in_danish() -> None:
 
 
 def test_add_user_validates(engine) -> None:  # type: ignore[no-untyped-def]
-    with Session(engine) as s, s.begin():
-        with pytest.raises(InputError, match="kommune"):
-            add_user(s, "uden-kommune", EDITOR, password="korrekt-hest-batteri")
-        with pytest.raises(InputError, match="mindst 10"):
-            add_user(s, "kort-kode", READER, password="kort")
-        with pytest.raises(InputError, match="Ukendt rolle"):
-            add_user(s, "admin", "admin", password="korrekt-hest-batteri")
-        with pytest.raises(InputError, match="Ugyldigt brugernavn"):
-            add_user(s, "a b'; DROP TABLE users;--", READER, password="korrekt-hest-batteri")
-        add_user(s, "laeser", READER, password="korrekt-hest-batteri")
-    with Session(engine) as s, s.begin(), pytest.raises(AccountError, match="findes allerede"):
-        add_user(s, "laeser", READER, password="korrekt-hest-batteri")
+    s = engine  # the service opens its own transaction
+    with pytest.raises(InputError, match="kommune"):
+        add_user(s, SYSTEM_ACTOR, "uden-kommune", EDITOR, password="korrekt-hest-batteri")
+    with pytest.raises(InputError, match="mindst 10"):
+        add_user(s, SYSTEM_ACTOR, "kort-kode", READER, password="kort")
+    with pytest.raises(InputError, match="Ukendt rolle"):
+        add_user(s, SYSTEM_ACTOR, "admin", "admin", password="korrekt-hest-batteri")
+    with pytest.raises(InputError, match="Ugyldigt brugernavn"):
+        add_user(s, SYSTEM_ACTOR, "a b'; DROP TABLE users;--", READER, password="korrekt-hest-batteri")
+    add_user(s, SYSTEM_ACTOR, "laeser", READER, password="korrekt-hest-batteri")
+    with pytest.raises(AccountError, match="findes allerede"):
+        add_user(s, SYSTEM_ACTOR, "laeser", READER, password="korrekt-hest-batteri")
     with Session(engine) as s:
         users = list_users(s)
         assert [u.name for u in users] == ["laeser"]
@@ -131,8 +132,7 @@ def test_authenticate_right_wrong_unknown_disabled(engine) -> None:  # type: ign
     with pytest.raises(AuthenticationFailed) as unknown:
         authenticate(engine, "ingen-saadan", ca.PASSWORD)
     assert str(wrong.value) == str(unknown.value)  # does not tell which names exist
-    with Session(engine) as s, s.begin():
-        disable_user(s, "redaktoer")
+    disable_user(engine, SYSTEM_ACTOR, "redaktoer")
     with pytest.raises(UserDisabled, match="deaktiveret"):
         authenticate(engine, "redaktoer", ca.PASSWORD)
 
@@ -155,8 +155,7 @@ def test_sessions_new_token_at_login_logout_expiry_and_disable(engine) -> None: 
         s.execute(update(LoginSession).values(last_seen=utcnow() - timedelta(hours=3)))
     assert lookup(engine, third.token) is None  # idle too long
     fourth = create_session(engine, user)
-    with Session(engine) as s, s.begin():
-        disable_user(s, "redaktoer")
+    disable_user(engine, SYSTEM_ACTOR, "redaktoer")
     assert lookup(engine, fourth.token) is None
     assert lookup(engine, "") is None and lookup(engine, "x" * 500) is None
 
@@ -209,7 +208,7 @@ def test_cli_db_migrate_status_and_users(app_url: str) -> None:
     eng = ca.make_engine(app_url)
     try:
         with Session(eng) as s:
-            from raaderum.audit import entries
+            from raaderum.store.audit import entries
 
             actions = [e.action for e in entries(s, entity="user")]
         assert actions.count("user.add") == 2 and actions.count("user.disable") == 1

@@ -2,7 +2,7 @@
 action × own/other municipality. Allowed → the change is made (and audited); denied → 403 and not one row of any
 table changed.
 
-The expected outcomes are written out here, independently of :data:`raaderum.accounts.RULES`.
+The expected outcomes are written out here, independently of :data:`raaderum.server.accounts.RULES`.
 Real sessions and real CSRF tokens: every request passes the CSRF check, so a 403 is the authorisation's answer.
 """
 
@@ -21,9 +21,9 @@ from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
-from raaderum import workspace as ws
-from raaderum.accounts import ACTIONS, User
-from raaderum.db import make_engine, migrate
+from raaderum.server import workspace as ws
+from raaderum.server.accounts import ACTIONS, User
+from raaderum.store.engine import make_engine, migrate
 
 pytestmark = pytest.mark.postgres
 postgres_base_url = fx.postgres_base_url
@@ -58,7 +58,7 @@ class World:
 def world(postgres_base_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     import uuid
 
-    from raaderum.ideas.store import IdeaStore
+    from raaderum.store.ideas import IdeaStore
 
     schema = f"raaderum_authz_{uuid.uuid4().hex[:10]}"
     admin = create_engine(postgres_base_url)
@@ -135,7 +135,7 @@ def prepare(world: World, action: str, code: int) -> dict[str, Any]:
     if action == "ideas.import":
         return {"file": _xlsx(world)}
     if action == "lever.edit":
-        from raaderum.lever_edits import get_edit
+        from raaderum.server.levers import get_edit
 
         row = get_edit(e, LEVER)
         return {"n": n, "version": row.version if row else 0}
@@ -178,7 +178,7 @@ def request(world: World, role: str, action: str, ctx: dict[str, Any], code: int
                           files={"file": (path.name, f.read(), "application/octet-stream")},
                           follow_redirects=False)
     if action == "lever.edit":
-        from raaderum.levers import lever
+        from raaderum.ideas.levers import lever
 
         lv = lever(LEVER)
         return post(f"/admin/greb/{LEVER}", version=str(ctx["version"]), title=f"Greb ændret i matrixtest {ctx['n']}",
@@ -192,7 +192,7 @@ def snapshot(engine: Engine) -> dict[str, Any]:
     """Every backed-up table's rows, and the knowledge portal's edits (``lever_edits``)."""
     from sqlalchemy import select
 
-    from raaderum.lever_edits import LeverEdit
+    from raaderum.server.levers import LeverEdit
 
     tables = ca.snapshot(engine)
     if "lever_edits" not in tables:
@@ -234,7 +234,7 @@ def test_denied_actions_leave_the_audit_log_and_sessions_alone(env: World) -> No
     with Session(env.engine) as s:
         from sqlalchemy import func, select
 
-        from raaderum.sessions import LoginSession
+        from raaderum.server.sessions import LoginSession
 
         sessions = s.scalar(select(func.count(LoginSession.id)))
     assert sessions == 3  # the three logged-in clients; refused requests created none

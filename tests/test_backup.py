@@ -17,10 +17,10 @@ import raaderum.cli
 import raaderum.cli.backup
 import raaderum.cli.db
 import raaderum.cli.users  # noqa: F401  (registers the commands until the lead does)
-from raaderum import workspace as ws
-from raaderum.backup import EXCLUDED, TABLES, BackupError, backup, dump, read_backup, restore, row_counts
-from raaderum.db import make_engine, migrate
-from raaderum.sessions import create_session
+from raaderum.server import workspace as ws
+from raaderum.server.sessions import create_session
+from raaderum.store.backup import EXCLUDED, TABLES, BackupError, backup, dump, read_backup, restore, row_counts
+from raaderum.store.engine import make_engine, migrate
 
 postgres_base_url = fx.postgres_base_url
 postgres_url = fx.postgres_url
@@ -40,8 +40,8 @@ def populate(engine: Engine) -> None:
     ws.create_share_link(engine, ed, ca.OWN)
     ws.set_committee_audited(engine, ed, ca.OWN, "folkeskole", "Udvalget for Læring")
     ws.set_note(engine, ed, ca.OWN, "Noter 📝", 0)
-    from raaderum.lever_edits import save_lever
-    from raaderum.levers import load_levers
+    from raaderum.ideas.levers import load_levers
+    from raaderum.server.levers import save_lever
 
     lv = load_levers()[0]
     save_lever(engine, op, lv.id, {"title": lv.title + " ✓", "summary": lv.summary, "body": lv.body,
@@ -66,7 +66,7 @@ def test_backup_wipe_restore_is_identical(engine: Engine, tmp_path: Path) -> Non
     data = read_backup(path)
     from alembic.script import ScriptDirectory
 
-    from raaderum.db import alembic_config
+    from raaderum.store.engine import alembic_config
 
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert data["schema_revision"] == head and set(data["tables"]) == set(TABLES)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from raaderum.benchmark import (
+from raaderum.analysis.benchmark import (
     FLAGS,
     REFERENCES,
     benchmark_arrays,
@@ -14,9 +14,9 @@ from raaderum.benchmark import (
     run_benchmark,
     total_potential,
 )
+from raaderum.analysis.key_figures import area_panel
 from raaderum.errors import DataNotAvailable, InputError, UnknownMunicipality
-from raaderum.figures import area_panel
-from raaderum.release import Release
+from raaderum.release.reader import Release
 
 # ------------------------------------------------------------------------------------------ formulas by hand
 

@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from raaderum.benchmark import REFERENCES, run_benchmark
-from raaderum.release import Release
+from raaderum.analysis.benchmark import REFERENCES, run_benchmark
+from raaderum.release.reader import Release
 
 
 def _check(res, code: int) -> None:  # noqa: ANN001

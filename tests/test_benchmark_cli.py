@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 import raaderum.cli.benchmark  # noqa: F401  (registers `raaderum benchmark`)
-from raaderum.benchmark import REFERENCES
+from raaderum.analysis.benchmark import REFERENCES
 from raaderum.cli._common import app
 
 runner = CliRunner()

@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from raaderum.benchmark import benchmark_arrays, total_potential
-from raaderum.peers import nearest, stability, structural_distance
+from raaderum.analysis.benchmark import benchmark_arrays, total_potential
+from raaderum.analysis.peers import nearest, stability, structural_distance
 
 PEER_REFS = ["peer_mean", "peer_median", "peer_p25", "best5_of_10", "cheapest_peer"]
 costs = st.one_of(st.just(np.nan), st.floats(-100, 0), st.floats(0.5, 1e5))

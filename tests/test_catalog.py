@@ -4,7 +4,7 @@ import pytest
 
 from raaderum.catalog import load_catalog, parse_catalog
 from raaderum.errors import UnknownArea
-from raaderum.release import Release
+from raaderum.release.reader import Release
 
 
 def test_every_catalogue_entry_has_an_explanation() -> None:

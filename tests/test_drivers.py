@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from raaderum.drivers import decompose, lmdi_weight
+from raaderum.analysis.decomposition import decompose, lmdi_weight
 
 
 def test_hand_computed_two_factor_case() -> None:

@@ -32,8 +32,8 @@ from e2e_support import free_port, start_server
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
-from raaderum.db import make_engine, migrate
-from raaderum.ideas.models import Proposal
+from raaderum.store.engine import make_engine, migrate
+from raaderum.store.models import Proposal
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 postgres_base_url = fx.postgres_base_url

@@ -5,10 +5,10 @@ import math
 import numpy as np
 import pytest
 
+from raaderum.analysis.key_figures import area_panel, area_time_series, key_figures, rank_desc
 from raaderum.catalog import load_catalog
 from raaderum.errors import DataNotAvailable, UnknownMunicipality
-from raaderum.figures import area_panel, area_time_series, key_figures, rank_desc
-from raaderum.release import Release
+from raaderum.release.reader import Release
 
 
 def test_area_figure_is_the_sum_of_its_functions_per_target_member(release: Release) -> None:

@@ -17,7 +17,7 @@ from raaderum.errors import InputError
 from raaderum.ideas import WorkbookError, read_workbook, write_template
 from raaderum.ideas.excel_import import RowContext, map_columns, parse_budget_year, parse_row
 from raaderum.ideas.vocabulary import load_vocabulary
-from raaderum.municipalities import MunicipalityRegister
+from raaderum.release.municipalities import MunicipalityRegister
 
 register = fx.register  # fixture
 

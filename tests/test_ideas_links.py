@@ -9,14 +9,23 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from raaderum.benchmark import run_benchmark
+from raaderum.analysis.benchmark import run_benchmark
+from raaderum.analysis.key_figures import area_panel
 from raaderum.errors import InputError, UnknownArea
-from raaderum.figures import area_panel
-from raaderum.ideas import IdeaStore, ProposalRecord
-from raaderum.ideas.committees import areas_of_committee, committee_entries, committee_mapping, set_committee
-from raaderum.ideas.links import full_year_amount, proposals_for_gap, rank_proposals
-from raaderum.release import Release
+from raaderum.ideas import ProposalRecord
+from raaderum.ideas.links import full_year_amount, rank_proposals
+from raaderum.release.reader import Release
 from raaderum.reports.committee_pack import build_committee_pack, write_committee_pack
+from raaderum.server.permissions import SYSTEM_ACTOR
+from raaderum.server.workspace import set_committee as _set_committee
+from raaderum.store.committees import areas_of_committee, committee_entries, committee_mapping
+from raaderum.store.ideas import IdeaStore
+from raaderum.store.links import proposals_for_gap
+
+
+def set_committee(store, code, area, name):  # type: ignore[no-untyped-def]
+    _set_committee(store.engine, SYSTEM_ACTOR, code, area, name)
+
 
 AREA = "folkeskole"  # an area where Aarhus has peers both cheaper and dearer in 2022
 

@@ -11,9 +11,11 @@ from alembic.migration import MigrationContext
 from conftest_ideas import HEADER, row, write_xlsx
 from sqlalchemy import inspect, text
 
-from raaderum.db import Base, current_revision, database_url, make_engine, migrate
-from raaderum.ideas import SAMPLE_BATCH_NAME, IdeaStore, ProposalNotFound, SearchFilters
+from raaderum.ideas import SAMPLE_BATCH_NAME, ProposalNotFound, SearchFilters
 from raaderum.ideas.records import ProposalRecord
+from raaderum.store.engine import current_revision, database_url, make_engine, migrate
+from raaderum.store.models import Base
+from raaderum.store.ideas import IdeaStore
 
 # Shared fixtures (SQLite and PostgreSQL), see tests/conftest_ideas.py.
 register = fx.register
@@ -37,7 +39,7 @@ def test_migrate_is_idempotent_and_schema_matches_models(store: IdeaStore) -> No
     store.migrate()
     from alembic.script import ScriptDirectory
 
-    from raaderum.db import alembic_config
+    from raaderum.store.engine import alembic_config
 
     assert current_revision(store.engine) == ScriptDirectory.from_config(alembic_config()).get_current_head()
     names = set(inspect(store.engine).get_table_names())

@@ -13,12 +13,13 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
-from raaderum import lever_edits as le
-from raaderum.accounts import PermissionDenied
-from raaderum.audit import AuditEntry
 from raaderum.errors import InputError
-from raaderum.levers import Lever, effective_levers, lever, load_levers, merge_levers, search_levers
-from raaderum.workspace import ConflictError
+from raaderum.ideas.levers import Lever, lever, load_levers, merge_levers, search_levers
+from raaderum.server import levers as le
+from raaderum.server.accounts import PermissionDenied
+from raaderum.server.workspace import ConflictError
+from raaderum.store.audit import AuditEntry
+from raaderum.store.levers import effective_levers
 
 postgres_base_url = fx.postgres_base_url
 postgres_url = fx.postgres_url
@@ -298,7 +299,7 @@ def test_edited_text_is_escaped(engine: Engine, users: dict[str, Any]) -> None:
 def test_the_effective_levers_follow_changes_made_by_another_engine(app_url: str, engine: Engine,
                                                                     users: dict[str, Any]) -> None:
     """Two engines (two workers): each sees the other's saves and resets at the next call."""
-    from raaderum.db import make_engine
+    from raaderum.store.engine import make_engine
 
     other = make_engine(app_url)
     try:
@@ -320,8 +321,8 @@ def test_admin_lever_pages_in_chromium_with_axe(tmp_path: Any) -> None:
     from e2e_support import CHROMIUM, CHROMIUM_ARGS, axe_violations, start_server
     from playwright.sync_api import sync_playwright
 
-    from raaderum.db import make_engine, migrate
-    from raaderum.ideas.store import IdeaStore
+    from raaderum.store.engine import make_engine, migrate
+    from raaderum.store.ideas import IdeaStore
 
     url = f"sqlite:///{tmp_path / 'raaderum.sqlite'}"
     migrate(url)

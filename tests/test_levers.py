@@ -6,7 +6,7 @@ import pytest
 
 from raaderum.catalog import load_catalog
 from raaderum.errors import InputError, RaaderumError, UnknownArea
-from raaderum.levers import (
+from raaderum.ideas.levers import (
     IDEA_TYPES,
     Lever,
     UnknownLever,

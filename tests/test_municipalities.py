@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from raaderum.errors import UnknownMunicipality
-from raaderum.municipalities import MunicipalityRegister, normalise
-from raaderum.release import Release
+from raaderum.release.municipalities import MunicipalityRegister, normalise
+from raaderum.release.reader import Release
 
 
 @pytest.mark.parametrize(

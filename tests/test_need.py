@@ -3,10 +3,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from raaderum.benchmark import run_benchmark
+from raaderum.analysis.benchmark import run_benchmark
+from raaderum.analysis.need import fit_need_model, need_corrected_potential, need_expected, need_index
 from raaderum.errors import EstimationError
-from raaderum.need import fit_need_model, need_corrected_potential, need_expected, need_index
-from raaderum.release import Release
+from raaderum.release.reader import Release
 
 
 def test_known_answer_exact_model() -> None:

@@ -5,8 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from raaderum.errors import InputError, UnknownMunicipality
-from raaderum.peers import (
+from raaderum.analysis.peers import (
     PeerSpec,
     choose_peers,
     load_peer_catalog,
@@ -19,8 +18,9 @@ from raaderum.peers import (
     structural_distance,
     structure_matrix,
 )
-from raaderum.release import Release
-from raaderum.release_build import STRUCTURE_VARIABLES
+from raaderum.errors import InputError, UnknownMunicipality
+from raaderum.release.build import STRUCTURE_VARIABLES
+from raaderum.release.reader import Release
 
 # ------------------------------------------------------------------------------------------ pure, by hand
 

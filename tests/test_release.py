@@ -13,9 +13,9 @@ import pyarrow.compute as pc
 import pytest
 
 from raaderum.errors import DataReleaseError, ReleaseCheckFailed
-from raaderum.raw_sources import read_raw_inputs
-from raaderum.release import Release, check_release, embedded_release_dir, open_release, switch_current
-from raaderum.release_build import build_release
+from raaderum.release.build import build_release
+from raaderum.release.raw_inputs import read_raw_inputs
+from raaderum.release.reader import Release, check_release, embedded_release_dir, open_release, switch_current
 
 RAW_DIR = Path(__file__).resolve().parent.parent / "data" / "raw"
 
@@ -111,7 +111,7 @@ def test_manifest_has_provenance_for_every_input(release: Release) -> None:
     assert m["attribution"] == "Kilde: Danmarks Statistik"
     paths = {f["path"] for s in m["sources"] for f in s["files"]}
     assert "marieleth_regk31/2024.csv" in paths and "dkstat_rOpenGov/komgrp.csv" in paths
-    from raaderum.raw_sources import sha256_file
+    from raaderum.release.raw_inputs import sha256_file
 
     for s in m["sources"]:
         assert s["provenance"] and s["licence"]
@@ -192,7 +192,7 @@ def test_releases_are_never_overwritten(tmp_path: Path) -> None:
 
 
 def test_switching_the_release_in_use(tmp_path: Path, _isolated_home: Path) -> None:
-    from raaderum.release import current_release_dir, releases_dir
+    from raaderum.release.reader import current_release_dir, releases_dir
 
     assert current_release_dir() == embedded_release_dir()
     new = build_release(read_raw_inputs(RAW_DIR), releases_dir() / "r2")
@@ -205,7 +205,7 @@ def test_many_processes_read_the_release_at_once() -> None:
     import subprocess
     import sys
 
-    code = ("from raaderum.release import open_release, embedded_release_dir; "
+    code = ("from raaderum.release.reader import open_release, embedded_release_dir; "
             "r = open_release(embedded_release_dir()); "
             "print(r.query('SELECT count(*) FROM expenditure')[0][0])")
     procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True) for _ in range(6)]

@@ -15,9 +15,9 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from raaderum import workspace as ws
-from raaderum.ideas.models import Proposal
-from raaderum.sessions import lookup
+from raaderum.server import workspace as ws
+from raaderum.server.sessions import lookup
+from raaderum.store.models import Proposal
 
 postgres_base_url = fx.postgres_base_url
 postgres_url = fx.postgres_url
@@ -124,7 +124,7 @@ def test_markup_and_formulas_are_plain_strings_in_excel(engine, users, hostile) 
 
 
 def _counts(engine) -> tuple[int, ...]:  # type: ignore[no-untyped-def]
-    from raaderum.accounts import User
+    from raaderum.server.accounts import User
 
     with Session(engine) as s:
         return (int(s.scalar(select(func.count(Proposal.id))) or 0), int(s.scalar(select(func.count(User.id))) or 0))
@@ -221,7 +221,7 @@ def test_path_traversal_in_download_and_export_names(engine, users, tmp_path: Pa
 
 
 def test_session_id_changes_at_login_and_old_ids_are_dead(engine, users) -> None:  # type: ignore[no-untyped-def]
-    from raaderum.web.auth import get_engine
+    from raaderum.web.deps import get_engine
 
     victim = ca.new_client()
     # a value planted before login

@@ -1,4 +1,4 @@
-"""Offline tests of raaderum.statbank against recorded Statistikbanken answers (tests/fixtures/statbank/).
+"""Offline tests of raaderum.release.statbank against recorded Statistikbanken answers (tests/fixtures/statbank/).
 
 Kilde: Danmarks Statistik; cassettes recorded by thoran/statbank_denmark (see fixtures/statbank/SOURCES.md).
 No test talks to the network: every request goes through ``httpx.MockTransport``.
@@ -20,7 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from raaderum.errors import InputError, StatbankError, StatbankFormatError, StatbankHTTPError, StatbankTimeout
-from raaderum.statbank import (
+from raaderum.release.statbank import (
     StatbankClient,
     TableInfo,
     Value,

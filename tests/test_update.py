@@ -10,9 +10,9 @@ from statbank_fake import FakeStatbank, fake_tables  # type: ignore[import-not-f
 from typer.testing import CliRunner
 
 from raaderum.errors import DataReleaseError, StatbankError
-from raaderum.release import Release, current_release_dir, embedded_release_dir, open_release, releases_dir
-from raaderum.statbank import StatbankClient
-from raaderum.update import update_release
+from raaderum.release.reader import Release, current_release_dir, embedded_release_dir, open_release, releases_dir
+from raaderum.release.statbank import StatbankClient
+from raaderum.release.update import update_release
 
 
 def _client(fake: FakeStatbank, **kw: object) -> StatbankClient:
@@ -103,7 +103,7 @@ def test_cli_reports_failure_clearly(monkeypatch: pytest.MonkeyPatch, release: R
     def patched(*a: object, **kw: object) -> StatbankClient:
         return real(*a, transport=fake.transport(), sleep=lambda _s: None, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("raaderum.statbank.StatbankClient", patched)
+    monkeypatch.setattr("raaderum.release.statbank.StatbankClient", patched)
     r = CliRunner().invoke(app, ["data", "update"])
     assert r.exit_code == 2
     assert "Tabellen findes ikke" in r.stderr and "uændret" in r.stderr
@@ -117,7 +117,7 @@ def test_cli_update_success(monkeypatch: pytest.MonkeyPatch, release: Release, t
 
     fake = FakeStatbank(fake_tables(release))
     real = StatbankClient
-    monkeypatch.setattr("raaderum.statbank.StatbankClient",
+    monkeypatch.setattr("raaderum.release.statbank.StatbankClient",
                         lambda *a, **kw: real(*a, transport=fake.transport(), sleep=lambda _s: None, **kw))
     r = CliRunner().invoke(app, ["data", "update", "--years", "2020-2024"])
     assert r.exit_code == 0, r.output

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from web_support import client, soup, table_rows, text
 
-from raaderum.ideas.store import default_store
+from raaderum.store.ideas import default_store
 
 
 @pytest.fixture

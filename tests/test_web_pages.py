@@ -8,8 +8,8 @@ import openpyxl
 import pytest
 from web_support import client, dk_number, read_csv, soup, table_rows, text
 
-from raaderum.benchmark import run_benchmark
-from raaderum.release import Release
+from raaderum.analysis.benchmark import run_benchmark
+from raaderum.release.reader import Release
 
 c = client()
 

@@ -12,11 +12,11 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from raaderum import workspace as ws
-from raaderum.accounts import PermissionDenied
-from raaderum.audit import AuditEntry, entries
 from raaderum.errors import InputError
-from raaderum.ideas.models import CommitteeMapping, Proposal
+from raaderum.server import workspace as ws
+from raaderum.server.accounts import PermissionDenied
+from raaderum.store.audit import AuditEntry, entries
+from raaderum.store.models import CommitteeMapping, Proposal
 
 postgres_base_url = fx.postgres_base_url
 postgres_url = fx.postgres_url
@@ -258,8 +258,8 @@ def test_browser_login_workspace_and_axe(tmp_path) -> None:  # type: ignore[no-u
     from e2e_support import CHROMIUM, CHROMIUM_ARGS, axe_violations, start_server
     from playwright.sync_api import sync_playwright
 
-    from raaderum.db import make_engine, migrate
-    from raaderum.ideas.store import IdeaStore
+    from raaderum.store.engine import make_engine, migrate
+    from raaderum.store.ideas import IdeaStore
 
     url = f"sqlite:///{tmp_path / 'raaderum.sqlite'}"
     migrate(url)

@@ -26,7 +26,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def wide_console() -> Any:
     """A Rich console that does not squeeze tables to 80 columns when the output is piped to a file."""
-    from rich.console import Console
+    from rich.console import Console  # lazy: start-up
 
     return Console(width=None if sys.stdout.isatty() else 150)
 
@@ -55,7 +55,7 @@ def handles_errors(func: F) -> F:
 
 
 def _default(o: Any) -> Any:
-    import numpy as np
+    import numpy as np  # lazy: start-up
 
     if isinstance(o, np.integer):
         return int(o)

@@ -13,8 +13,8 @@ from raaderum.cli._common import app, fail, handles_errors
 @handles_errors
 def backup_cmd(file: Path = typer.Argument(..., help="Backupfil (JSON) at skrive.")) -> None:
     """Gem alle app-data (idébank, brugere, kortlister, noter, revisionslog) i én fil."""
-    from raaderum.backup import backup
-    from raaderum.cli.db import open_engine
+    from raaderum.cli.db import open_engine  # lazy: start-up
+    from raaderum.store.backup import backup  # lazy: start-up
 
     engine = open_engine()
     try:
@@ -31,8 +31,8 @@ def restore_cmd(
     yes: bool = typer.Option(False, "--yes", help="Slet alle nuværende data i databasen før gendannelsen."),
 ) -> None:
     """Gendan alle app-data fra en backup (i én transaktion; databasen skal være tom, eller brug --yes)."""
-    from raaderum.backup import read_backup, restore
-    from raaderum.db import make_engine
+    from raaderum.store.backup import read_backup, restore  # lazy: start-up
+    from raaderum.store.engine import make_engine  # lazy: start-up
 
     read_backup(file)  # a clear message for a bad file before touching the database
     engine = make_engine()

@@ -8,10 +8,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from raaderum.benchmark import DEFAULT_B, DEFAULT_SEED, FLAG_LABELS, FLAGS, REFERENCES, run_benchmark
+from raaderum.analysis.benchmark import DEFAULT_B, DEFAULT_SEED, FLAG_LABELS, FLAGS, REFERENCES, run_benchmark
 from raaderum.cli._common import app, handles_errors, print_json
 from raaderum.formatting import MISSING, fmt_kr, fmt_mio, fmt_number, fmt_pct
-from raaderum.release import open_release
+from raaderum.release.reader import open_release
 
 
 def _band(b: dict[str, float] | None) -> str:
@@ -43,7 +43,7 @@ def benchmark(
     res = run_benchmark(rel, kommune, year, reference=reference, peers=peers, weights=weights,
                         need_corrected=need_corrected, B=bootstrap, seed=seed)
     if xlsx is not None:
-        from raaderum.reports.benchmark_xlsx import write_benchmark_xlsx
+        from raaderum.reports.benchmark_xlsx import write_benchmark_xlsx  # lazy: start-up
 
         write_benchmark_xlsx(res, xlsx)
     if as_json:

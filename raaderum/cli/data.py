@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 
 from raaderum.cli._common import app, handles_errors, print_json
-from raaderum.release import check_release, current_release_dir, open_release
+from raaderum.release.reader import check_release, current_release_dir, open_release
 
 data_app = typer.Typer(help="Datareleasen: hvilken er i brug, og byg eller hent en ny.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
@@ -54,9 +54,9 @@ def build(
     raw: Path = typer.Option(None, "--raw", help="Mappe med rådata (standard: data/raw)."),
 ) -> None:
     """Byg datareleasen reproducerbart fra rådatafilerne i data/raw."""
-    from raaderum.raw_sources import read_raw_inputs
-    from raaderum.release import embedded_release_dir
-    from raaderum.release_build import build_release
+    from raaderum.release.build import build_release  # lazy: start-up
+    from raaderum.release.raw_inputs import read_raw_inputs  # lazy: start-up
+    from raaderum.release.reader import embedded_release_dir  # lazy: start-up
 
     target = out or embedded_release_dir()
     inputs = read_raw_inputs(raw)
@@ -83,9 +83,9 @@ def update(
     base_url: str = typer.Option(None, "--base-url", help="API-adresse (standard: https://api.statbank.dk/v1)."),
 ) -> None:
     """Hent en ny release fra Danmarks Statistiks API; skift kun til den, når den er komplet og kontrolleret."""
-    from raaderum.errors import InputError
-    from raaderum.statbank import DEFAULT_BASE_URL, StatbankClient
-    from raaderum.update import update_release
+    from raaderum.errors import InputError  # lazy: start-up
+    from raaderum.release.statbank import DEFAULT_BASE_URL, StatbankClient  # lazy: start-up
+    from raaderum.release.update import update_release  # lazy: start-up
 
     span = None
     if years:

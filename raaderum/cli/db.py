@@ -14,8 +14,8 @@ app.add_typer(db_app, name="db")
 
 def open_engine(*, migrate_first: bool = False):  # type: ignore[no-untyped-def]
     """An engine on RAADERUM_DATABASE_URL (or the embedded SQLite file), checked to be at the newest schema."""
-    from raaderum.backup import ensure_schema
-    from raaderum.db import make_engine, migrate
+    from raaderum.store.backup import ensure_schema  # lazy: start-up
+    from raaderum.store.engine import make_engine, migrate  # lazy: start-up
 
     engine = make_engine()
     try:
@@ -37,7 +37,7 @@ def _where(engine) -> str:  # type: ignore[no-untyped-def]
 @handles_errors
 def migrate_cmd() -> None:
     """Opret eller opdatér databasens tabeller til nyeste version (idempotent; kør efter hver opdatering)."""
-    from raaderum.db import current_revision, make_engine, migrate
+    from raaderum.store.engine import current_revision, make_engine, migrate  # lazy: start-up
 
     engine = make_engine()
     try:
@@ -57,8 +57,8 @@ def migrate_cmd() -> None:
 @handles_errors
 def status_cmd(as_json: bool = typer.Option(False, "--json", help="Skriv status som JSON.")) -> None:
     """Vis databasens adresse, version og antal rækker pr. tabel."""
-    from raaderum.backup import _revisions, row_counts
-    from raaderum.db import current_revision, make_engine
+    from raaderum.store.backup import _revisions, row_counts  # lazy: start-up
+    from raaderum.store.engine import current_revision, make_engine  # lazy: start-up
 
     engine = make_engine()
     try:

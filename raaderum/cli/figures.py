@@ -5,10 +5,10 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
+from raaderum.analysis.key_figures import key_figures
 from raaderum.cli._common import app, handles_errors, print_json, wide_console
-from raaderum.figures import key_figures
 from raaderum.formatting import fmt_number, status_label
-from raaderum.release import open_release
+from raaderum.release.reader import open_release
 
 
 @app.command("kommuner")

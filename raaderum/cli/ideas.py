@@ -15,7 +15,12 @@ from rich.markup import escape
 
 from raaderum.cli._common import handles_errors, print_json
 from raaderum.errors import InputError
-from raaderum.ideas import SAMPLE_BATCH_NAME, IdeaStore, ProposalRecord, SearchFilters, format_amount, write_template
+from raaderum.ideas import SAMPLE_BATCH_NAME, ProposalRecord, SearchFilters, format_amount, write_template
+from raaderum.server.imports import import_workbook
+from raaderum.server.permissions import SYSTEM_ACTOR
+from raaderum.server.workspace import set_committee
+from raaderum.store.committees import committee_entries
+from raaderum.store.ideas import IdeaStore
 
 app = typer.Typer(help="Idébanken: råderumsforslag fra kommunernes budgetter (import, søgning, lignende forslag).",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
@@ -74,7 +79,7 @@ def import_(
         raise InputError(f"Filen {str(file)!r} findes ikke.")
     store = _open_store(with_sample=False)
     try:
-        report = store.import_workbook(file, dry_run=dry_run, savings_positive=savings_positive)
+        report = import_workbook(store, SYSTEM_ACTOR, file, dry_run=dry_run, savings_positive=savings_positive)
     finally:
         store.close()
     if as_json:
@@ -228,7 +233,7 @@ def export(
     reference: str = typer.Option("peer_mean", "--reference", help="Referenceniveau for rækkefølgen."),
 ) -> None:
     """Udvalgspakke: andre kommuners forslag for udvalgets områder, ordnet efter kommunens mulighedsrum."""
-    from raaderum.reports.committee_pack import build_committee_pack, write_committee_pack
+    from raaderum.reports.committee_pack import build_committee_pack, write_committee_pack  # lazy: start-up
 
     store = _open_store()
     try:
@@ -253,8 +258,6 @@ def udvalg(
     as_json: bool = typer.Option(False, "--json", help="Skriv JSON."),
 ) -> None:
     """Vis eller ret kommunens udvalgsopdeling (hvilket fagudvalg hvert område hører under)."""
-    from raaderum.ideas.committees import committee_entries, set_committee
-
     store = _open_store(with_sample=False)
     try:
         m = store.register.resolve(kommune)
@@ -262,7 +265,7 @@ def udvalg(
             area, sep, name = item.partition("=")
             if not sep:
                 raise InputError(f"--set skal have formen OMRÅDE=Udvalgsnavn, ikke {item!r}.")
-            set_committee(store, m.code, area.strip(), name)
+            set_committee(store.engine, SYSTEM_ACTOR, m.code, area.strip(), name)
         entries = committee_entries(store, m.code)
     finally:
         store.close()

@@ -36,7 +36,7 @@ def _lines(cmd: Any, path: list[str]) -> list[str]:
 
 
 def cli_reference() -> str:
-    from raaderum.cli import app
+    from raaderum.cli import app  # lazy: start-up
 
     root = typer.main.get_command(app)
     head = ["# Råderums kommandolinje", "",
@@ -46,7 +46,7 @@ def cli_reference() -> str:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    import sys
-    from pathlib import Path
+    import sys  # lazy: start-up
+    from pathlib import Path  # lazy: start-up
 
     Path(sys.argv[1]).write_text(cli_reference(), encoding="utf-8")

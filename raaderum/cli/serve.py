@@ -15,13 +15,13 @@ def serve(
     workers: int = typer.Option(1, "--workers", min=1, max=64, help="Antal arbejdsprocesser."),
 ) -> None:
     """Start webapplikationen (Råderumsoverblik, cockpit, idébank, vidensportal, API under /api/v1)."""
-    import os
+    import os  # lazy: start-up
 
-    import uvicorn
+    import uvicorn  # lazy: start-up
 
-    from raaderum.backup import ensure_schema
-    from raaderum.ideas.store import IdeaStore
-    from raaderum.release import open_release
+    from raaderum.release.reader import open_release  # lazy: start-up
+    from raaderum.store.backup import ensure_schema  # lazy: start-up
+    from raaderum.store.ideas import IdeaStore  # lazy: start-up
 
     rel = open_release()  # fail early, with a clear message, if the release is broken
     # Prepare the app store once, before the workers start (they would otherwise race to create it). The

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
-
 import typer
 
 from raaderum.cli._common import app, handles_errors, print_json
@@ -12,13 +10,6 @@ from raaderum.errors import InputError
 users_app = typer.Typer(help="Brugere af Råderum-serveren: opret, vis og deaktivér.", no_args_is_help=True,
                         add_completion=False, pretty_exceptions_enable=False)
 app.add_typer(users_app, name="users")
-
-
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except Exception:  # noqa: BLE001 - no login name in some containers
-        return "cli"
 
 
 @users_app.command("add")
@@ -31,27 +22,22 @@ def add(
                                         help="Adgangskode (mindst 10 tegn); uden flaget spørges der skjult."),
 ) -> None:
     """Opret en bruger med en rolle (og for redaktører en kommune)."""
-    from sqlalchemy.orm import Session
-
-    from raaderum.accounts import ROLES, add_user
-    from raaderum.audit import record
-    from raaderum.cli.db import open_engine
+    from raaderum.cli.db import open_engine  # lazy: start-up
+    from raaderum.server.accounts import ROLES, add_user  # lazy: start-up
+    from raaderum.server.permissions import SYSTEM_ACTOR  # lazy: start-up
 
     if role not in ROLES:
         raise InputError(f"Ukendt rolle {role!r}; brug {', '.join(ROLES)}.")
     code = None
     if kommune:
-        from raaderum.municipalities import MunicipalityRegister
+        from raaderum.release.reader import current_register  # lazy: start-up
 
-        code = MunicipalityRegister.from_release().resolve(kommune).code
+        code = current_register().resolve(kommune).code
     if password is None:
         password = typer.prompt("Adgangskode", hide_input=True, confirmation_prompt=True)
     engine = open_engine()
     try:
-        with Session(engine) as s, s.begin():
-            user = add_user(s, name, role, password=password, municipality_code=code)
-            record(s, _actor(), "user.add", "user", user.id, None, user.to_dict(), code)
-            info = user.to_dict()
+        info = add_user(engine, SYSTEM_ACTOR, name, role, password=password, municipality_code=code).to_dict()
     finally:
         engine.dispose()
     where = f" i kommune {code}" if code else ""
@@ -62,10 +48,10 @@ def add(
 @handles_errors
 def list_(as_json: bool = typer.Option(False, "--json", help="Skriv brugerne som JSON.")) -> None:
     """Vis alle brugere med rolle, kommune og status."""
-    from sqlalchemy.orm import Session
+    from sqlalchemy.orm import Session  # lazy: start-up
 
-    from raaderum.accounts import list_users
-    from raaderum.cli.db import open_engine
+    from raaderum.cli.db import open_engine  # lazy: start-up
+    from raaderum.server.accounts import list_users  # lazy: start-up
 
     engine = open_engine()
     try:
@@ -89,18 +75,13 @@ def list_(as_json: bool = typer.Option(False, "--json", help="Skriv brugerne som
 @handles_errors
 def disable(name: str = typer.Argument(..., help="Brugernavnet.")) -> None:
     """Deaktivér en bruger: den kan ikke længere logge ind, og dens sessioner afsluttes."""
-    from sqlalchemy.orm import Session
-
-    from raaderum.accounts import disable_user, get_user
-    from raaderum.audit import record
-    from raaderum.cli.db import open_engine
+    from raaderum.cli.db import open_engine  # lazy: start-up
+    from raaderum.server.accounts import disable_user  # lazy: start-up
+    from raaderum.server.permissions import SYSTEM_ACTOR  # lazy: start-up
 
     engine = open_engine()
     try:
-        with Session(engine) as s, s.begin():
-            before = get_user(s, name).to_dict()
-            user = disable_user(s, name)
-            record(s, _actor(), "user.disable", "user", user.id, before, user.to_dict(), user.municipality_code)
+        disable_user(engine, SYSTEM_ACTOR, name)
     finally:
         engine.dispose()
     typer.echo(f"Brugeren {name} er deaktiveret.")

@@ -1,7 +1,7 @@
 """Idébanken: råderum proposals from municipalities' budgets, imported from KL's Excel database tools and
 searched in Danish.
 
-    >>> from raaderum.ideas import IdeaStore, SearchFilters   # doctest: +SKIP
+    >>> from raaderum.ideas import SearchFilters; from raaderum.store.ideas import IdeaStore   # doctest: +SKIP
     >>> store = IdeaStore(); store.migrate(); store.ensure_sample()
     >>> store.search("gadelys", SearchFilters(year=2020)).hits[0].title_html
 
@@ -37,7 +37,6 @@ from raaderum.ideas.search import (
     SearchResult,
     SimilarHit,
 )
-from raaderum.ideas.store import IdeaStore, StoreError
 from raaderum.ideas.template import write_template
 from raaderum.ideas.vocabulary import Vocabulary, load_vocabulary
 
@@ -48,7 +47,6 @@ __all__ = [
     "BatchInfo",
     "Cluster",
     "FacetValue",
-    "IdeaStore",
     "ImportReport",
     "ParsedAmount",
     "ProposalNotFound",
@@ -60,7 +58,6 @@ __all__ = [
     "SearchResult",
     "SheetInfo",
     "SimilarHit",
-    "StoreError",
     "Vocabulary",
     "WorkbookError",
     "amount_band",

@@ -3,23 +3,16 @@
 Municipalities name their committees differently ("Børne- og Ungeudvalget", "Skoleudvalget", "Udvalget for
 Læring"), so the committee packs use the municipality's own mapping where it has one.
 
-    >>> with IdeaStore() as store:                                      # doctest: +SKIP
-    ...     set_committee(store, 751, "folkeskole", "Børn og Unge-udvalget")
-    ...     committee_mapping(store, 751)["folkeskole"]
-    'Børn og Unge-udvalget'
+This module holds the catalogue's default and the pure rules; the stored mappings are read by
+:mod:`raaderum.store.committees` and changed by :func:`raaderum.server.workspace.set_committee`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from raaderum.catalog import load_catalog
-from raaderum.errors import InputError, UnknownArea
-from raaderum.ideas.models import CommitteeMapping
-from raaderum.ideas.store import IdeaStore
+from raaderum.errors import InputError
 
 #: The catalogue's themes have no committee in the accounts; their proposals go to the finance committee.
 THEME_COMMITTEE = "Økonomiudvalget"
@@ -40,23 +33,30 @@ def default_mapping() -> dict[str, str]:
     return out
 
 
-def committee_entries(store: IdeaStore, municipality_code: int) -> list[CommitteeEntry]:
-    """Every area and theme with the committee it belongs to in this municipality."""
+def area_names() -> dict[str, str]:
+    """Every area and theme id with its Danish name."""
     cat = load_catalog()
-    names = {**{a.id: a.name for a in cat.areas}, **{t.id: t.name for t in cat.themes}}
-    own = _own(store, municipality_code)
+    return {**{a.id: a.name for a in cat.areas}, **{t.id: t.name for t in cat.themes}}
+
+
+def entries_with(own: dict[str, str]) -> list[CommitteeEntry]:
+    """Every area and theme with its committee: the municipality's own (``own``) or the catalogue's default."""
+    names = area_names()
     return [CommitteeEntry(area_id, names[area_id], own.get(area_id, default), area_id not in own)
             for area_id, default in default_mapping().items()]
 
 
-def committee_mapping(store: IdeaStore, municipality_code: int) -> dict[str, str]:
-    return {e.area_id: e.committee for e in committee_entries(store, municipality_code)}
+def clean_committee_name(committee: str | None) -> str:
+    """The committee name with spacing normalised; :class:`InputError` when it is too long."""
+    name = " ".join((committee or "").replace("\xa0", " ").split())
+    if len(name) > 200:
+        raise InputError("Udvalgets navn er for langt (højst 200 tegn).")
+    return name
 
 
-def areas_of_committee(store: IdeaStore, municipality_code: int, committee: str) -> list[str]:
-    """The areas (and themes) under ``committee`` in this municipality; matching ignores case and spacing."""
+def areas_in(mapping: dict[str, str], committee: str) -> list[str]:
+    """The areas (and themes) under ``committee`` in ``mapping``; matching ignores case and spacing."""
     key = " ".join(committee.replace("\xa0", " ").split()).casefold()
-    mapping = committee_mapping(store, municipality_code)
     areas = [a for a, c in mapping.items() if " ".join(c.split()).casefold() == key]
     if not areas:
         known = sorted(set(mapping.values()))
@@ -65,28 +65,5 @@ def areas_of_committee(store: IdeaStore, municipality_code: int, committee: str)
     return areas
 
 
-def _own(store: IdeaStore, municipality_code: int) -> dict[str, str]:
-    store.migrate()
-    with Session(store.engine) as s:
-        rows = s.scalars(select(CommitteeMapping).where(CommitteeMapping.municipality_code == municipality_code))
-        return {r.area_id: r.committee for r in rows}
-
-
-def set_committee(store: IdeaStore, municipality_code: int, area_id: str, committee: str | None) -> None:
-    """Set (or with ``None``/empty reset to the default) the committee of one area in one municipality."""
-    if area_id not in default_mapping():
-        raise UnknownArea(f"Ukendt område eller tema: {area_id!r}.")
-    name = " ".join((committee or "").replace("\xa0", " ").split())
-    if len(name) > 200:
-        raise InputError("Udvalgets navn er for langt (højst 200 tegn).")
-    store.migrate()
-    with Session(store.engine) as s, s.begin():
-        row = s.get(CommitteeMapping, (municipality_code, area_id))
-        if not name:
-            if row is not None:
-                s.delete(row)
-            return
-        if row is None:
-            s.add(CommitteeMapping(municipality_code=municipality_code, area_id=area_id, committee=name))
-        else:
-            row.committee = name
+__all__ = ["THEME_COMMITTEE", "CommitteeEntry", "area_names", "areas_in", "clean_committee_name",
+           "default_mapping", "entries_with"]

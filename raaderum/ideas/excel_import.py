@@ -36,11 +36,16 @@ from typing import Any, Literal
 
 from openpyxl.utils import get_column_letter
 
-from raaderum.errors import InputError, UnknownMunicipality
+from raaderum.errors import (
+    InputError,
+    UnknownMunicipality,
+    WorkbookError,  # re-exported
+)
 from raaderum.ideas.amounts import parse_amount
 from raaderum.ideas.records import AMOUNT_FIELDS, ProposalRecord
 from raaderum.ideas.vocabulary import Vocabulary, fold, load_vocabulary
-from raaderum.municipalities import MunicipalityRegister
+from raaderum.release.municipalities import MunicipalityRegister
+from raaderum.release.reader import current_register
 
 Status = Literal["imported", "rejected", "skipped"]
 
@@ -60,10 +65,6 @@ _AMOUNT_FILLER = frozenset(
     "beloeb beloeb i 1000 kr t tkr mio dkk netto effekt provenu besparelse besparelser forslag fuld virkning "
     "indfasning drift driftsbeloeb aarsvirkning okonomi oekonomi konsekvens konsekvenser oekonomiske "
     "budgetvirkning udgift udgifter mindreudgift mindreudgifter merudgift af paa til".split())
-
-
-class WorkbookError(InputError):
-    """A file that cannot be read as an Excel workbook (.xlsx)."""
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -594,7 +595,7 @@ def read_workbook(path: str | Path, *, register: MunicipalityRegister | None = N
     if not p.is_file():
         raise InputError(f"Filen {str(p)!r} findes ikke.")
     if register is None:
-        register = MunicipalityRegister.from_release()
+        register = current_register()
     vocab = vocabulary or load_vocabulary()
     ctx = RowContext(register=register, vocab=vocab, source_file=p.name, savings_positive=savings_positive)
     report = ImportReport(file_name=p.name, file_sha256=file_sha256(p), savings_positive=savings_positive)

@@ -22,12 +22,11 @@ from typing import Any
 
 import numpy as np
 
-from raaderum.benchmark import BenchmarkResult
-from raaderum.figures import area_panel
+from raaderum.analysis.benchmark import BenchmarkResult
+from raaderum.analysis.key_figures import area_panel
 from raaderum.formatting import fmt_number, fmt_pct
 from raaderum.ideas.records import ProposalRecord
-from raaderum.ideas.store import IdeaStore, default_store
-from raaderum.release import Release, open_release
+from raaderum.release.reader import Release
 
 TIER_LABELS = {
     0: "Sammenligningskommune med lavere enhedsudgift",
@@ -119,14 +118,3 @@ def rank_proposals(proposals: list[ProposalRecord], benchmark: BenchmarkResult, 
     out.sort(key=lambda lp: (lp.tier, lp.proposer_unit_cost if lp.tier in (0, 2) and lp.proposer_unit_cost
                              is not None else big, -lp.budget_year, lp.id))
     return out
-
-
-def proposals_for_gap(municipality_code: int, area_id: str, *, benchmark: BenchmarkResult,
-                      store: IdeaStore | None = None, release: Release | None = None,
-                      limit: int | None = None) -> list[LinkedProposal]:
-    """The idea-bank proposals in ``area_id``, ranked for ``municipality_code`` (see the module docstring)."""
-    store = store or default_store()
-    release = release or open_release()
-    records = [r for r in store.search_index().records if r.area_id == area_id]  # in memory, kept fresh
-    ranked = rank_proposals(records, benchmark, area_id, release)
-    return ranked[:limit] if limit else ranked

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from raaderum.ideas.vocabulary import fold
+from raaderum.ideas.vocabulary import fold, load_vocabulary
 
 AMOUNT_FIELDS = ("amount_b", "amount_bo1", "amount_bo2", "amount_bo3")
 #: The sample's batch name: shown wherever sample proposals are shown.
@@ -111,14 +111,10 @@ class ProposalRecord:
 
     @property
     def area_name(self) -> str | None:
-        from raaderum.ideas.vocabulary import load_vocabulary
-
         return load_vocabulary().area_name(self.area_id)
 
     @property
     def type_name(self) -> str | None:
-        from raaderum.ideas.vocabulary import load_vocabulary
-
         t = load_vocabulary().type(self.type_id) if self.type_id else None
         return t.name if t else None
 

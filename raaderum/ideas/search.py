@@ -35,10 +35,14 @@ import numpy as np
 import snowballstemmer
 from scipy import sparse
 
-from raaderum.errors import InputError, RaaderumError
+from raaderum.errors import (
+    InputError,
+    ProposalNotFound,  # re-exported
+)
 from raaderum.ideas.records import AMOUNT_BANDS, UNKNOWN_BAND, ProposalRecord, band_label
 from raaderum.ideas.vocabulary import Vocabulary, fold, load_vocabulary
-from raaderum.municipalities import normalise
+from raaderum.release.municipalities import normalise
+from raaderum.release.reader import current_register
 
 K1, B = 1.2, 0.75
 RRF_K = 60
@@ -62,10 +66,6 @@ blandt stedet
 _WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
 _stemmer = snowballstemmer.stemmer("danish")
 _stem_cache: dict[str, str] = {}
-
-
-class ProposalNotFound(RaaderumError, LookupError):
-    """A proposal id that is not in the idea bank."""
 
 
 def words(text: str) -> list[str]:
@@ -529,9 +529,7 @@ class SearchIndex:
                     continue
                 code = self._mun_keys.get(normalise(text))
                 if code is None:
-                    from raaderum.municipalities import MunicipalityRegister
-
-                    found = MunicipalityRegister.from_release().resolve(text)
+                    found = current_register().resolve(text)
                     code = str(found.code)
                 keys.append(code)
             apply(self.f_mun, keys)

@@ -12,7 +12,8 @@ from pathlib import Path
 import xlsxwriter
 
 from raaderum.ideas.vocabulary import Vocabulary, load_vocabulary
-from raaderum.municipalities import MunicipalityRegister
+from raaderum.release.municipalities import MunicipalityRegister
+from raaderum.release.reader import current_register
 
 #: (header, width, help text) of the template's columns, in order.
 TEMPLATE_COLUMNS: tuple[tuple[str, int, str], ...] = (
@@ -55,7 +56,7 @@ def write_template(path: str | Path, *, register: MunicipalityRegister | None = 
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     vocab = vocabulary or load_vocabulary()
-    reg = register or MunicipalityRegister.from_release()
+    reg = register or current_register()
     municipalities = sorted((m.name for m in reg), key=str.casefold)
     areas = [a.name for a in vocab.catalog.areas] + [t.name for t in vocab.catalog.themes]
     types = [t.name for t in vocab.types]

@@ -4,7 +4,7 @@ Numbers are written as numbers with formats (``#,##0`` for kroner), so Excel sho
 locale (1.234.567 in a Danish Excel). Every table has a frozen header and an autofilter; estimated inputs are
 labelled "skøn" in a status column.
 
-    >>> from raaderum.benchmark import run_benchmark            # doctest: +SKIP
+    >>> from raaderum.analysis.benchmark import run_benchmark            # doctest: +SKIP
     >>> write_benchmark_xlsx(run_benchmark(rel, "Aarhus"), "aarhus.xlsx")  # doctest: +SKIP
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 
 import xlsxwriter
 
-from raaderum.benchmark import FLAG_LABELS, FLAGS, REFERENCES, BenchmarkResult
+from raaderum.analysis.benchmark import FLAG_LABELS, FLAGS, REFERENCES, BenchmarkResult
 from raaderum.formatting import status_label
 
 KR = "#,##0"

@@ -17,14 +17,14 @@ from typing import Any, BinaryIO
 
 import xlsxwriter
 
-from raaderum.benchmark import REFERENCES, BenchmarkResult, run_benchmark
+from raaderum.analysis.benchmark import REFERENCES, BenchmarkResult, run_benchmark
 from raaderum.catalog import load_catalog
 from raaderum.formatting import fmt_date
-from raaderum.ideas.committees import areas_of_committee
 from raaderum.ideas.links import LinkedProposal, rank_proposals
 from raaderum.ideas.records import SAMPLE_LABEL
-from raaderum.ideas.store import IdeaStore, default_store
-from raaderum.release import Release, open_release
+from raaderum.release.reader import Release, open_release
+from raaderum.store.committees import areas_of_committee, committee_mapping
+from raaderum.store.ideas import IdeaStore, default_store
 
 KR = "#,##0"
 MIO = "#,##0.0"
@@ -86,8 +86,6 @@ def build_committee_pack(municipality: str | int, committee: str, *, store: Idea
 
 def _own_committee_name(store: IdeaStore, code: int, area_ids: list[str], typed: str) -> str:
     """The committee's name as the municipality writes it (the user may have typed another case or spacing)."""
-    from raaderum.ideas.committees import committee_mapping
-
     return committee_mapping(store, code).get(area_ids[0], typed) if area_ids else typed
 
 

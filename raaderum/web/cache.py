@@ -4,13 +4,12 @@ The data release never changes while a process runs, so a page computed from it 
 again as it was. The key also holds the idea store's revision (re-read at most once a second), so a new or edited
 proposal shows within a second. Requests that carry a session cookie (logged-in users see their own header and
 workspace links) are never cached, nor answered from the cache. A route opts in with :func:`cacheable`; the
-middleware answers hits without entering the app (no thread hop, no routing). ``RAADERUM_PAGE_CACHE=0`` turns it
-off (the load benchmark reports both).
+middleware answers hits without entering the app (no thread hop, no routing). The ``page_cache`` setting
+(``RAADERUM_PAGE_CACHE=0``) turns it off (the load benchmark reports both).
 """
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections import OrderedDict
@@ -18,6 +17,10 @@ from typing import Any
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from raaderum.release.reader import open_release
+from raaderum.store.ideas import default_store
+from raaderum.store.levers import edits_revision
 
 MAX_ENTRIES = 2000
 MAX_BODY = 2_000_000
@@ -31,10 +34,6 @@ _revision: tuple[float, Any] = (0.0, None)
 stats = {"hits": 0, "stored": 0}
 
 
-def enabled() -> bool:
-    return os.environ.get("RAADERUM_PAGE_CACHE", "1") != "0"
-
-
 def cacheable(response: Any) -> Any:
     """Mark a response as safe to cache for anonymous visitors (it depends only on the URL, release and store)."""
     response.headers[MARK] = "1"
@@ -46,9 +45,6 @@ def _store_revision() -> Any:
     now = time.monotonic()
     at, rev = _revision
     if rev is None or now - at > REVISION_TTL:
-        from raaderum.ideas.store import default_store
-        from raaderum.levers import edits_revision
-
         store = default_store()
         rev = (store.revision(), edits_revision(store.engine))  # proposals and operator-edited levers
         _revision = (now, rev)
@@ -63,19 +59,20 @@ def clear() -> None:
 
 
 class PageCacheMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    """Pure ASGI: a hit is answered without entering the app."""
+
+    def __init__(self, app: ASGIApp, enabled: bool = True) -> None:
         self.app = app
+        self.enabled = enabled
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET" or not enabled():
+        if scope["type"] != "http" or scope["method"] != "GET" or not self.enabled:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
         if SESSION_COOKIE in headers.get("cookie", ""):
             await self.app(scope, receive, send)
             return
-        from raaderum.release import open_release
-
         try:
             key = (scope["path"], scope.get("query_string", b""), headers.get("hx-request") == "true",
                    open_release().id, _store_revision())

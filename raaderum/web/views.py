@@ -11,13 +11,15 @@ from urllib.parse import urlencode
 import numpy as np
 from fastapi import Query
 
-from raaderum.benchmark import FLAG_LABELS, REFERENCES, BenchmarkResult, run_benchmark
+from raaderum.analysis.benchmark import FLAG_LABELS, REFERENCES, BenchmarkResult, run_benchmark
+from raaderum.analysis.decomposition import decompose
+from raaderum.analysis.key_figures import area_panel, function_panel
+from raaderum.analysis.peers import load_peer_catalog
 from raaderum.catalog import Area, load_catalog
-from raaderum.drivers import decompose
 from raaderum.errors import InputError, UnknownMunicipality
-from raaderum.figures import area_panel
-from raaderum.peers import load_peer_catalog
-from raaderum.release import Release
+from raaderum.formatting import fmt_mio, fmt_number
+from raaderum.ideas import SearchFilters
+from raaderum.release.reader import Release
 from raaderum.web.charts import BandRow
 from raaderum.web.tables import Column, DataTable
 
@@ -68,8 +70,6 @@ def _cached_benchmark(
 
 def warm_up(release: Release) -> None:
     """Compute what every page needs first (area panels for all years, default benchmarks for the latest year)."""
-    from raaderum.figures import function_panel
-
     for y in release.years:
         area_panel(release, y)
         function_panel(release, y)
@@ -93,8 +93,6 @@ class IdeaQuery:
         return release.register.resolve(self.kommune).code if self.kommune else None
 
     def filters(self, release: Release, *, include_sample: bool = True) -> Any:
-        from raaderum.ideas import SearchFilters
-
         return SearchFilters(area=self.area or None, type=self.type or None,
                              municipality=self.municipality_code(release), year=self.year,
                              committee=self.committee or None, amount_band=self.band or None,
@@ -206,8 +204,6 @@ def band_rows(res: BenchmarkResult) -> list[BandRow]:
 
 def plain_sentence(res: BenchmarkResult, a: Any) -> str:
     """One plain Danish sentence per area for politicians."""
-    from raaderum.formatting import fmt_mio, fmt_number
-
     m = res.municipality.name
     ref = a.references[res.reference]["value"]
     if a.unit_cost is None:

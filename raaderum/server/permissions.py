@@ -1,0 +1,101 @@
+"""Roles, actions and THE authorisation table of the multi-user server: where a permission is checked.
+
+Three roles: the national **operator** (administers users, imports idea-bank workbooks, edits the knowledge
+portal), the **municipal editor** (changes its own municipality's proposals, shortlist, committee mapping and
+notes) and the **reader** (reads). Who may do what is data: :data:`RULES` maps each role to the actions it may
+take, for any municipality (``ANY``) or only its own (``OWN``); :func:`can` reads it, :func:`require` enforces it.
+Every service in :mod:`raaderum.server` calls :func:`require` before it changes anything.
+
+The CLI acts as :data:`SYSTEM_ACTOR`, a named operator that is not a stored user: what a shell user does with
+``raaderum users add`` is audited under that name.
+
+    >>> can(editor_of_aarhus, "shortlist.add", 751), can(editor_of_aarhus, "shortlist.add", 101)  # doctest: +SKIP
+    (True, False)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from raaderum.errors import PermissionDenied
+from raaderum.store.models import EDITOR, OPERATOR, READER, ROLES, User
+
+#: Scope of a permission: any municipality, or only the user's own.
+ANY, OWN = "any", "own"
+
+
+@dataclass(frozen=True)
+class Action:
+    id: str
+    label: str
+    #: True when the action belongs to one municipality (editors may then take it for their own only).
+    municipal: bool
+    #: The action as an infinitive, for messages ("Du kan kun <doing> for din egen kommune").
+    doing: str
+
+
+ACTIONS: dict[str, Action] = {a.id: a for a in (
+    Action("proposal.create", "Opret et forslag", True, "oprette forslag"),
+    Action("proposal.edit", "Ret et forslag", True, "rette forslag"),
+    Action("proposal.withdraw", "Træk et forslag tilbage", True, "trække forslag tilbage"),
+    Action("shortlist.add", "Sæt et forslag på kortlisten", True, "sætte forslag på kortlisten"),
+    Action("shortlist.update", "Ret status og kommentar på kortlisten", True, "rette kortlisten"),
+    Action("shortlist.remove", "Fjern et forslag fra kortlisten", True, "fjerne forslag fra kortlisten"),
+    Action("shortlist.share", "Opret eller tilbagekald et delingslink til kortlisten", True,
+           "dele kortlisten"),
+    Action("committee.set", "Ret kommunens udvalgsopdeling", True, "rette udvalgsopdelingen"),
+    Action("note.edit", "Ret kommunens noter", True, "rette noterne"),
+    Action("user.add", "Opret en bruger", False, "oprette brugere"),
+    Action("user.disable", "Deaktivér en bruger", False, "deaktivere brugere"),
+    Action("ideas.import", "Importér en idébank-projektmappe", False, "importere idébanker"),
+    Action("lever.edit", "Ret, opret eller nulstil greb i vidensportalen", False, "rette vidensportalens greb"),
+)}
+
+#: THE authorisation table: role → action → scope. Anything not listed is denied. Actions that are not municipal
+#: (users, imports, the knowledge portal's levers ``lever.edit``) are the operator's only.
+RULES: dict[str, dict[str, str]] = {
+    OPERATOR: {a: ANY for a in ACTIONS},
+    EDITOR: {a.id: OWN for a in ACTIONS.values() if a.municipal},
+    READER: {},
+}
+
+
+def system_actor(name: str = "system:cli") -> User:
+    """The actor of commands run from the shell: an operator that is not a stored user (``id`` is None), so the
+    audit log names it instead of a person."""
+    return User(id=None, name=name, role=OPERATOR, municipality_code=None, password_hash="", disabled=False)
+
+
+#: The CLI's actor (see :func:`system_actor`).
+SYSTEM_ACTOR = system_actor()
+
+
+def can(user: User | None, action: str, municipality_code: int | None = None) -> bool:
+    """May ``user`` take ``action`` (for ``municipality_code``)? Reads :data:`RULES`; unknown actions are denied."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if user is None or user.disabled:
+        return False
+    scope = RULES.get(user.role, {}).get(action)
+    if scope == ANY:
+        return True
+    if scope == OWN:
+        return municipality_code is not None and user.municipality_code == int(municipality_code)
+    return False
+
+
+def require(user: User | None, action: str, municipality_code: int | None = None) -> User:
+    """``user`` when :func:`can` allows the action; :class:`PermissionDenied` (with a Danish reason) otherwise."""
+    if can(user, action, municipality_code):
+        assert user is not None
+        return user
+    label = ACTIONS[action].doing
+    if user is None:
+        raise PermissionDenied(f"Du skal være logget ind for at {label}.")
+    if user.role == EDITOR and ACTIONS[action].municipal:
+        raise PermissionDenied(f"Du kan kun {label} for din egen kommune.")
+    raise PermissionDenied(f"Din rolle ({user.role_label}) giver ikke adgang til at {label}.")
+
+
+__all__ = ["ACTIONS", "ANY", "EDITOR", "OPERATOR", "OWN", "READER", "ROLES", "RULES", "SYSTEM_ACTOR", "Action",
+           "can", "require", "system_actor"]

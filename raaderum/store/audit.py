@@ -1,0 +1,71 @@
+"""The audit log: who changed what, when, with the entity before and after.
+
+:func:`record` is called with the SQLAlchemy session of the change itself, so the entry is committed (or rolled
+back) together with it: there is no change without its entry and no entry without its change.
+
+    >>> with Session(engine) as s, s.begin():                                              # doctest: +SKIP
+    ...     before = snapshot(item); item.status = "fravalgt"
+    ...     record(s, user, "shortlist.update", "shortlist_item", item.id, before, snapshot(item), 751)
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from raaderum.store.models import AuditEntry, User, utcnow
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def snapshot(obj: Any, exclude: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The mapped columns of ``obj`` as JSON-ready values (for ``before``/``after``)."""
+    return {c.key: jsonable(getattr(obj, c.key)) for c in obj.__table__.columns if c.key not in exclude}
+
+
+def record(session: Session, user: User | str | None, action: str, entity: str, entity_id: Any,
+           before: dict[str, Any] | None, after: dict[str, Any] | None,
+           municipality_code: int | None = None) -> AuditEntry:
+    """Add an entry to ``session`` (committed with the change). ``user`` is a User, a name (CLI) or None."""
+    if isinstance(user, User):
+        uid, uname = user.id, user.name
+    else:
+        uid, uname = None, user or "system"
+    entry = AuditEntry(at=utcnow(), user_id=uid, user_name=uname, action=action, entity=entity,
+                       entity_id=str(entity_id), municipality_code=municipality_code,
+                       before=jsonable(before) if before is not None else None,
+                       after=jsonable(after) if after is not None else None)
+    session.add(entry)
+    return entry
+
+
+def entries(session: Session, *, entity: str | None = None, entity_id: Any = None,
+            municipality_code: int | None = None, limit: int = 200) -> list[AuditEntry]:
+    """The newest entries first, optionally for one entity or municipality."""
+    q = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    if entity is not None:
+        q = q.where(AuditEntry.entity == entity)
+    if entity_id is not None:
+        q = q.where(AuditEntry.entity_id == str(entity_id))
+    if municipality_code is not None:
+        q = q.where(AuditEntry.municipality_code == municipality_code)
+    return list(session.scalars(q))
+
+
+def last_change(session: Session, entity: str, entity_id: Any) -> AuditEntry | None:
+    found = entries(session, entity=entity, entity_id=entity_id, limit=1)
+    return found[0] if found else None
+
+
+__all__ = ["AuditEntry", "entries", "jsonable", "last_change", "record", "snapshot"]

@@ -1,0 +1,334 @@
+"""Every table of the app store, in one place (SQLAlchemy 2 declarative).
+
+The schema itself is created by the Alembic migrations in ``raaderum/store/migrations/versions``; keep both in
+step (a test compares them). :data:`Base.metadata` lists every table, so backup, restore and the schema check
+take their table lists from here.
+
+Amounts are in 1.000 kr. with **savings negative** (the sign convention of Danish budget documents: a negative
+amount lowers net expenditure). ``None`` means unknown and is never turned into 0.
+
+    idea bank        import_batches, proposals, committee_mappings
+    accounts         users, sessions, login_attempts
+    audit            audit_log
+    workspace        shortlist_items, share_links, proposal_status, workspace_notes
+    knowledge portal lever_edits
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from raaderum.ideas.levers import Lever
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+#: Stable constraint names, so migrations can refer to them on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table in the app store."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+
+# ------------------------------------------------------------------------------------------ idea bank
+
+
+class ImportBatch(Base):
+    """One import of one file (or of the shipped sample)."""
+
+    __tablename__ = "import_batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(500))
+    file_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    rows_total: Mapped[int] = mapped_column(Integer, default=0)
+    rows_imported: Mapped[int] = mapped_column(Integer, default=0)
+    rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
+    rows_skipped: Mapped[int] = mapped_column(Integer, default=0)
+    is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    proposals: Mapped[list[Proposal]] = relationship(back_populates="batch", passive_deletes=True)
+
+
+
+class Proposal(Base):
+    """A råderum proposal (forslag) from a municipality's budget."""
+
+    __tablename__ = "proposals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    municipality_code: Mapped[int] = mapped_column(Integer, index=True)
+    municipality_name: Mapped[str] = mapped_column(String(100))
+    budget_year: Mapped[int] = mapped_column(Integer, index=True)
+    area_id: Mapped[str | None] = mapped_column(String(50), index=True, nullable=True)
+    area_text: Mapped[str] = mapped_column(String(500), default="")
+    committee_text: Mapped[str] = mapped_column(String(500), default="")
+    title: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    type_id: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    type_text: Mapped[str] = mapped_column(String(500), default="")
+    amount_b: Mapped[float | None] = mapped_column(Float, nullable=True)
+    amount_bo1: Mapped[float | None] = mapped_column(Float, nullable=True)
+    amount_bo2: Mapped[float | None] = mapped_column(Float, nullable=True)
+    amount_bo3: Mapped[float | None] = mapped_column(Float, nullable=True)
+    one_off_investment: Mapped[float | None] = mapped_column(Float, nullable=True)
+    contact: Mapped[str] = mapped_column(String(500), default="")
+    source_file: Mapped[str] = mapped_column(String(500), default="")
+    source_sheet: Mapped[str] = mapped_column(String(200), default="")
+    source_row: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id", ondelete="CASCADE"), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    batch: Mapped[ImportBatch] = relationship(back_populates="proposals")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+
+class CommitteeMapping(Base):
+    """A municipality's own name for the committee (fagudvalg) an area or theme belongs to.
+
+    Absent rows fall back to the catalogue's default committee; the mapping is used by the committee packs.
+    """
+
+    __tablename__ = "committee_mappings"
+
+    municipality_code: Mapped[int] = mapped_column(Integer, primary_key=True)
+    area_id: Mapped[str] = mapped_column(String(50), primary_key=True)
+    committee: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+
+# ------------------------------------------------------------------------------------------- accounts
+
+OPERATOR, EDITOR, READER = "operator", "editor", "reader"
+ROLES: dict[str, str] = {OPERATOR: "Operatør", EDITOR: "Kommunal redaktør", READER: "Læser"}
+
+
+
+class User(Base):
+    """A person who can log in."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    municipality_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    @property
+    def role_label(self) -> str:
+        return ROLES.get(self.role, self.role)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The user without the password hash (what the CLI, the audit log and the admin page show)."""
+        return {"id": self.id, "name": self.name, "role": self.role, "municipality_code": self.municipality_code,
+                "disabled": bool(self.disabled),
+                "created_at": self.created_at.isoformat() if self.created_at else None}
+
+
+
+class LoginSession(Base):
+    """One logged-in browser."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the cookie's token
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+
+class LoginAttempt(Base):
+    """One login attempt (for rate limiting; kept one day)."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    ip: Mapped[str] = mapped_column(String(64), index=True)
+    user_name: Mapped[str] = mapped_column(String(200))
+    success: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+
+# ---------------------------------------------------------------------------------------------- audit
+
+
+class AuditEntry(Base):
+    """One change."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    user_name: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(50))
+    entity: Mapped[str] = mapped_column(String(50))
+    entity_id: Mapped[str] = mapped_column(String(100))
+    municipality_code: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    before: Mapped[Any | None] = mapped_column(JSON, nullable=True)
+    after: Mapped[Any | None] = mapped_column(JSON, nullable=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "at": self.at.isoformat() if self.at else None, "user_id": self.user_id,
+                "user_name": self.user_name, "action": self.action, "entity": self.entity,
+                "entity_id": self.entity_id, "municipality_code": self.municipality_code, "before": self.before,
+                "after": self.after}
+
+
+
+# ------------------------------------------------------------------------------------------ workspace
+
+STATUSES: dict[str, str] = {
+    "til_overvejelse": "Til overvejelse",
+    "arbejdes_videre_med": "Arbejdes videre med",
+    "fravalgt": "Fravalgt",
+}
+
+DEFAULT_STATUS = "til_overvejelse"
+
+
+
+class ShortlistItem(Base):
+    """A proposal a municipality is considering, with its status and comment."""
+
+    __tablename__ = "shortlist_items"
+    __table_args__ = (UniqueConstraint("municipality_code", "proposal_id",
+                                       name="uq_shortlist_items_municipality_code_proposal_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    municipality_code: Mapped[int] = mapped_column(Integer, index=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(30), default=DEFAULT_STATUS)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def status_label(self) -> str:
+        return STATUSES.get(self.status, self.status)
+
+
+
+class ShareLink(Base):
+    """A read-only link to a municipality's shortlist (``/arbejdsrum/del/<token>``)."""
+
+    __tablename__ = "share_links"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    municipality_code: Mapped[int] = mapped_column(Integer, index=True)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    revoked_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+
+class ProposalStatus(Base):
+    """Workspace facts about a proposal: who created it in the workspace, and whether it is withdrawn."""
+
+    __tablename__ = "proposal_status"
+
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True)
+    municipality_code: Mapped[int] = mapped_column(Integer, index=True)
+    created_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+
+class WorkspaceNote(Base):
+    """The municipality's free-text notes on its work with the idea bank."""
+
+    __tablename__ = "workspace_notes"
+
+    municipality_code: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+
+# ----------------------------------------------------------------------------------- knowledge portal
+
+
+class LeverEdit(Base):
+    """The current text of one lever as edited (or created) by the operator."""
+
+    __tablename__ = "lever_edits"
+
+    lever_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    key_figures: Mapped[list[str]] = mapped_column(JSON)
+    questions: Mapped[list[str]] = mapped_column(JSON)
+    time_to_effect: Mapped[str] = mapped_column(String(60))
+    requires_investment: Mapped[bool] = mapped_column(Boolean)
+    areas: Mapped[list[str]] = mapped_column(JSON)
+    idea_types: Mapped[list[str]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def to_lever(self) -> Lever:
+        return Lever(id=self.lever_id, title=self.title, summary=self.summary, body=self.body,
+                     areas=tuple(self.areas or ()), idea_types=tuple(self.idea_types or ()),
+                     key_figures=tuple(self.key_figures or ()), questions=tuple(self.questions or ()),
+                     time_to_effect=self.time_to_effect, requires_investment=bool(self.requires_investment))
+

@@ -1,0 +1,85 @@
+"""JSON API under /api/v1. Thin: the same core functions as the pages and the CLI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+
+from raaderum.analysis.key_figures import key_figures
+from raaderum.analysis.peers import choose_peers
+from raaderum.release.reader import open_release
+from raaderum.store.ideas import default_store
+from raaderum.web.views import BenchmarkParams, idea_query
+
+router = APIRouter(prefix="/api/v1", tags=["Råderum"])
+
+
+@router.get("/municipalities", summary="De 98 kommuner")
+def municipalities(
+    q: str | None = Query(None, max_length=100, description="Filtrér på navn eller kode"),
+) -> dict[str, Any]:
+    rel = open_release()
+    items = [m.to_dict() for m in rel.register]
+    if q:
+        found = rel.register.find(q)
+        items = [found.to_dict()] if found else [m.to_dict() for m in rel.register
+                                                 if q.casefold() in m.name.casefold()]
+    return {"release_id": rel.id, "municipalities": items}
+
+
+@router.get("/key-figures/{kommune}", summary="Nøgletal for en kommune")
+def key_figures_api(kommune: str, year: int | None = Query(None, ge=2000, le=2100)) -> dict[str, Any]:
+    return key_figures(open_release(), kommune, year).to_dict()
+
+
+def _params(year: int | None, reference: str, peers: str, weights: str | None, need_corrected: bool) -> Any:
+    return BenchmarkParams(year=year, reference=reference, peers=peers, need=need_corrected, weights=weights)
+
+
+@router.get("/benchmark/{kommune}", summary="Råderumsbenchmark for en kommune")
+def benchmark_api(
+    kommune: str,
+    year: int | None = Query(None, ge=1900, le=2100, description="Regnskabsår (standard: seneste)"),
+    reference: str = Query("peer_mean", max_length=40,
+                           description="national, peer_mean, peer_median, peer_p25, best5_of_10, cheapest_peer"),
+    peers: str = Query("k=10", max_length=600, description="k=10, group, region, all eller kommunekoder"),
+    weights: str | None = Query(None, max_length=600, description="fx ln_population=2,ln_density=1"),
+    need_corrected: bool = Query(False),
+) -> dict[str, Any]:
+    rel = open_release()
+    m = rel.register.resolve(kommune)
+    return _params(year, reference, peers, weights, need_corrected).run(rel, m.code).to_dict()
+
+
+@router.get("/peers/{kommune}", summary="Sammenligningskommuner med afstande, bidrag og stabilitet")
+def peers_api(
+    kommune: str,
+    year: int | None = Query(None, ge=1900, le=2100),
+    peers: str = Query("k=10", max_length=600),
+    weights: str | None = Query(None, max_length=600),
+) -> dict[str, Any]:
+    rel = open_release()
+    m = rel.register.resolve(kommune)
+    p = BenchmarkParams(year=year, peers=peers, weights=weights)
+    ps = choose_peers(rel, m.code, p.year, p.peers, p.weights or None)
+    return {"municipality": m.to_dict(), "year": ps.year, **ps.to_dict(), "stability": ps.stability_dict()}
+
+
+@router.get("/ideas/search", summary="Søg i idébanken (dansk fuldtekst med facetter)")
+def ideas_search(
+    iq: Any = Depends(idea_query),
+    include_sample: bool = Query(True),
+    limit: int = Query(20, ge=0, le=200),
+    offset: int = Query(0, ge=0, le=100_000),
+) -> dict[str, Any]:
+    rel = open_release()
+    return default_store().search(iq.q, iq.filters(rel, include_sample=include_sample), limit=limit,
+                                  offset=offset).to_dict()
+
+
+@router.get("/ideas/{proposal_id}", summary="Et forslag fra idébanken med lignende forslag")
+def idea(proposal_id: int) -> dict[str, Any]:
+    store = default_store()
+    return {"proposal": store.get(proposal_id).to_dict(),
+            "similar": [h.to_dict() for h in store.similar(proposal_id, 8)]}
