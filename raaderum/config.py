@@ -77,7 +77,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("search_refresh_seconds", "RAADERUM_SEARCH_REFRESH_SECONDS", 0.0, "float",
             "Højst så ofte (sekunder) genopbygges søgeindekset i baggrunden efter ændringer fra andre processer; "
             "0 = før hvert svar. `raaderum serve` bruger 1, når den ikke er sat."),
-    Setting("max_body_bytes", "RAADERUM_MAX_BODY_BYTES", 64 * 1024, "int",
+    Setting("max_body_bytes", "RAADERUM_MAX_BODY_BYTES", MIB, "int",
             "Største tilladte krop (bytes) for en formular eller JSON-forespørgsel; større afvises med 413."),
     Setting("max_upload_bytes", "RAADERUM_MAX_UPLOAD_BYTES", 25 * MIB, "int",
             "Største tilladte upload (bytes) af en projektmappe; større afvises med 413."),
@@ -100,7 +100,7 @@ class Settings:
     page_cache: bool = True
     warm_up: bool = True
     search_refresh_seconds: float = 0.0
-    max_body_bytes: int = 64 * 1024
+    max_body_bytes: int = MIB
     max_upload_bytes: int = 25 * MIB
     max_form_fields: int = 200
     #: Which settings were given in the environment (the others have their defaults).

@@ -5,6 +5,9 @@ web app (:mod:`raaderum.web.errors`) and the CLI (:mod:`raaderum.cli._common`) m
 ``exc.status`` becomes the HTTP status, ``exc.exit_code`` the exit code of the command. A subclass inherits both
 from the base it derives from, so a new error needs no new handler.
 
+Exit codes: 2 = the user must change something (input, name, permission, a conflicting edit); 3 = try again
+later (a dependency is down); 1 = a bug.
+
     RaaderumError                        500 / 1   (never raised itself)
     ├── InvalidInput                     400 / 2   bad parameters, files or form fields
     │   ├── InputError                             a parameter or file that cannot be used
@@ -12,7 +15,7 @@ from the base it derives from, so a new error needs no new handler.
     │   ├── DataNotAvailable                       a figure the release does not hold (year, area)
     │   ├── EstimationError                        a model that cannot be estimated on the data
     │   └── SettingError                           an environment variable that cannot be read
-    ├── NotFound                         404 / 3   something asked for by name or id that does not exist
+    ├── NotFound                         404 / 2   something asked for by name or id that does not exist
     │   ├── UnknownMunicipality                    a name or code that is none of the 98 (with suggestions)
     │   ├── UnknownArea                            a service-area id the catalogue does not know
     │   ├── UnknownLever                           a lever id that is neither shipped nor created
@@ -20,17 +23,17 @@ from the base it derives from, so a new error needs no new handler.
     │   ├── ShortlistItemNotFound                  a shortlist entry that does not exist (any more)
     │   ├── ShareLinkNotFound                      a share link that does not exist or is revoked
     │   └── UnknownUser                            no user with that name or id
-    ├── Conflict                         409 / 4
+    ├── Conflict                         409 / 2
     │   ├── ConflictError                          someone changed the row after the form was opened
     │   └── AccountError                           a user account change that cannot be made (name taken)
-    ├── Unauthenticated                  401 / 5   not logged in, or wrong name or password
+    ├── Unauthenticated                  401 / 2   not logged in, or wrong name or password
     │   └── AuthenticationFailed
     │       ├── UserDisabled                       the account has been disabled
-    │       └── TooManyAttempts          429 / 5   too many failed logins: wait (``retry_after`` seconds)
-    ├── Forbidden                        403 / 5
+    │       └── TooManyAttempts          429 / 2   too many failed logins: wait (``retry_after`` seconds)
+    ├── Forbidden                        403 / 2
     │   └── PermissionDenied                       the role does not allow the action (for this municipality)
     ├── PayloadTooLarge                  413 / 2   a request body or upload over its limit
-    └── Unavailable                      503 / 6   a dependency is down or not ready; try again later
+    └── Unavailable                      503 / 3   a dependency is down or not ready; try again later
         ├── StoreError                             the app store cannot be used
         │   ├── SchemaNotCurrent                   the database needs ``raaderum db migrate``
         │   └── BackupError                        a backup that cannot be written or restored
@@ -70,25 +73,25 @@ class InvalidInput(RaaderumError, ValueError):
 class NotFound(RaaderumError, LookupError):
     """What was asked for by name or id does not exist."""
 
-    status, exit_code, title = 404, 3, "Findes ikke"
+    status, exit_code, title = 404, 2, "Findes ikke"
 
 
 class Conflict(RaaderumError):
     """The change conflicts with the current state (someone else changed it, or the name is taken)."""
 
-    status, exit_code, title = 409, 4, "Ændringen er ikke gemt"
+    status, exit_code, title = 409, 2, "Ændringen er ikke gemt"
 
 
 class Unauthenticated(RaaderumError):
     """Not logged in, or the login failed."""
 
-    status, exit_code, title = 401, 5, "Log ind"
+    status, exit_code, title = 401, 2, "Log ind"
 
 
 class Forbidden(RaaderumError):
     """Logged in, but not allowed to do this."""
 
-    status, exit_code, title = 403, 5, "Ingen adgang"
+    status, exit_code, title = 403, 2, "Ingen adgang"
 
 
 class PayloadTooLarge(InvalidInput):
@@ -100,7 +103,7 @@ class PayloadTooLarge(InvalidInput):
 class Unavailable(RaaderumError):
     """A dependency (the app store, the data release, Statistics Denmark) is down or not ready."""
 
-    status, exit_code, title = 503, 6, "Midlertidigt utilgængelig"
+    status, exit_code, title = 503, 3, "Midlertidigt utilgængelig"
     headers = {"Retry-After": "5"}
 
 

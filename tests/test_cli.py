@@ -54,3 +54,40 @@ def test_data_info_shows_provenance() -> None:
     assert "embedded-" in r.stdout and "sha256" in r.stdout and "Kilde: Danmarks Statistik" in r.stdout
     r = runner.invoke(app, ["data", "info", "--json"])
     assert json.loads(r.stdout)["checks"]["municipalities"] == 98
+
+
+def test_readme_lists_exactly_the_settings_of_the_registry() -> None:
+    """The README's table of settings and raaderum.config.SETTINGS agree (name, variable and default)."""
+    import re
+    from pathlib import Path
+
+    from raaderum.config import SETTINGS
+
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Indstillinger", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `([a-z_]+)` \| `([A-Z_]+)` \| ([^|]+) \|", section, re.M)
+    def shown(default: object) -> str:
+        if default is None:
+            return "—"
+        if isinstance(default, bool):
+            return "1" if default else "0"
+        return str(default)
+    assert [(n, e, d.strip()) for n, e, d in rows] == [(s.name, s.env, shown(s.default)) for s in SETTINGS]
+
+
+def test_no_module_but_config_reads_the_environment() -> None:
+    import ast
+    from pathlib import Path
+
+    import raaderum
+
+    root = Path(raaderum.__file__).parent
+    offenders = []
+    for path in root.rglob("*.py"):
+        if path == root / "config.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr in {"environ", "getenv"} and \
+                    isinstance(node.value, ast.Name) and node.value.id == "os":
+                offenders.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert offenders == []

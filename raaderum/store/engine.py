@@ -12,8 +12,10 @@ through ``RAADERUM_DATABASE_URL``. The schema is owned by Alembic migrations shi
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -44,6 +46,35 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # type: ignor
         cur.close()
 
 
+#: Every integer column of the app store is a 32-bit INTEGER (PostgreSQL's int4).
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+
+
+def _values(parameters: Any) -> Iterator[Any]:
+    if isinstance(parameters, dict):
+        yield from parameters.values()
+    elif isinstance(parameters, list | tuple):
+        for p in parameters:
+            if isinstance(p, dict | list | tuple):
+                yield from _values(p)
+            else:
+                yield p
+
+
+def _guard_parameters(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
+                      executemany: bool) -> None:
+    """Refuse values no backend should see, on EVERY statement (web, CLI, services): text with NUL (PostgreSQL
+    cannot store it; SQLite would) and integers outside the 32-bit columns (PostgreSQL would overflow, SQLite
+    would not). The same input then fails the same way on both, with a Danish message, before the database."""
+    for value in _values(parameters):
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise InputError("Teksten indeholder et NUL-tegn (U+0000), som ikke kan gemmes; intet er gemt.")
+        elif isinstance(value, int) and not isinstance(value, bool) and not INT_MIN <= value <= INT_MAX:
+            raise InputError(f"Tallet {value} er uden for det tilladte område ({INT_MIN} til {INT_MAX}); "
+                             "intet er gemt.")
+
+
 def make_engine(url: str | None = None) -> Engine:
     """An engine for ``url`` (default :func:`database_url`): SQLite with WAL and foreign keys on, others with
     ``pool_pre_ping``. Call ``engine.dispose()`` when done."""
@@ -59,8 +90,10 @@ def make_engine(url: str | None = None) -> Engine:
             Path(db).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(parsed)
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(parsed, pool_pre_ping=True)
+    else:
+        engine = create_engine(parsed, pool_pre_ping=True)
+    event.listen(engine, "before_cursor_execute", _guard_parameters)
+    return engine
 
 
 def migrations_dir() -> Path:

@@ -15,7 +15,7 @@ from raaderum.release.reader import open_release
 from raaderum.store.ideas import default_store
 from raaderum.web import errors
 from raaderum.web.cache import PageCacheMiddleware
-from raaderum.web.middleware import AuthMiddleware
+from raaderum.web.middleware import AuthMiddleware, SecurityHeadersMiddleware
 from raaderum.web.routes import admin, api, levers, login, pages, workspace
 from raaderum.web.templating import HERE
 from raaderum.web.views import warm_up
@@ -34,6 +34,27 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
+def _document_errors(app: FastAPI) -> None:
+    """The OpenAPI schema lists what the API really answers: 400 with the Danish error body instead of FastAPI's
+    default 422 (which never happens: :mod:`raaderum.web.errors` turns validation errors into 400)."""
+    from fastapi.openapi.utils import get_openapi  # lazy: only when the schema is asked for
+
+    def openapi() -> dict[str, object]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, description=app.description,
+                                 routes=app.routes)
+            for item in schema.get("paths", {}).values():
+                for op in item.values():
+                    op.get("responses", {}).pop("422", None)
+            comps = schema.get("components", {}).get("schemas", {})
+            comps.pop("HTTPValidationError", None)
+            comps.pop("ValidationError", None)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The web app with ``settings`` (default: read from the environment, see :mod:`raaderum.config`)."""
     settings = settings or config.current()
@@ -45,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Middleware runs outermost-last-added: the page cache answers hits before the session lookup.
     app.add_middleware(AuthMiddleware)
     app.add_middleware(PageCacheMiddleware, enabled=settings.page_cache)
+    app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
     app.include_router(login.router)
@@ -53,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(levers.router)
     app.include_router(pages.router)
     errors.install(app)
+    _document_errors(app)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

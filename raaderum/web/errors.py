@@ -8,12 +8,13 @@ reason; a page that needs a login redirects to ``/login``. No database error rea
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -30,6 +31,26 @@ def _db_error(exc: BaseException) -> bool:
 
 def _unavailable(request: Request) -> Response:
     return render_error(request, 503, DB_UNAVAILABLE, _db_message(), headers={"Retry-After": "5"})
+
+
+def danish_reason(error: dict[str, Any]) -> str:
+    """A pydantic validation error in Danish (the common kinds; others keep pydantic's English text)."""
+    kind, ctx = error.get("type", ""), error.get("ctx") or {}
+    reasons = {
+        "missing": "mangler",
+        "int_parsing": "skal være et helt tal", "int_type": "skal være et helt tal",
+        "int_from_float": "skal være et helt tal",
+        "float_parsing": "skal være et tal", "float_type": "skal være et tal",
+        "bool_parsing": "skal være true eller false",
+        "less_than_equal": f"må højst være {ctx.get('le')}", "less_than": f"skal være under {ctx.get('lt')}",
+        "greater_than_equal": f"skal mindst være {ctx.get('ge')}",
+        "greater_than": f"skal være over {ctx.get('gt')}",
+        "string_too_long": f"må højst være {ctx.get('max_length')} tegn",
+        "string_too_short": f"skal være mindst {ctx.get('min_length')} tegn",
+        "literal_error": f"skal være en af: {ctx.get('expected')}", "enum": f"skal være en af: {ctx.get('expected')}",
+        "string_type": "skal være tekst",
+    }
+    return reasons.get(kind, str(error.get("msg", "ugyldig")))
 
 
 def install(app: FastAPI) -> None:
@@ -54,7 +75,9 @@ def install(app: FastAPI) -> None:
         problems = []
         for e in exc.errors():
             where = ".".join(str(p) for p in e.get("loc", ()) if p not in ("query", "path", "body"))
-            problems.append(f"{where}: {e.get('msg')} (fik {e.get('input')!r})")
+            got = repr(e.get("input"))
+            got = got if len(got) <= 80 else got[:77] + "…"
+            problems.append(f"{where}: {danish_reason(e)} (fik {got})")
         msg = "Ugyldige parametre: " + "; ".join(problems)
         return render_error(request, 400, "Ugyldig forespørgsel", msg)
 
@@ -65,9 +88,17 @@ def install(app: FastAPI) -> None:
         return render_error(request, exc.status_code, "Fejl", str(exc.detail), headers=dict(exc.headers or {}))
 
     async def database(request: Request, exc: Exception) -> Response:
-        if not _db_error(exc):
-            return render_error(request, 500, "Fejl", "Der skete en fejl i databasen; intet er gemt. Prøv igen.")
-        return _unavailable(request)
+        if _db_error(exc):
+            return _unavailable(request)
+        if isinstance(exc, IntegrityError):
+            return render_error(request, 409, "Ændringen er ikke gemt", "Ændringen strider mod en anden ændring, "
+                                "der kom først (fx en dublet); intet er gemt. Genindlæs siden, og prøv igen.")
+        if isinstance(exc, DataError):
+            return render_error(request, 400, "Ugyldig værdi", "En værdi kan ikke gemmes i databasen (for stor, "
+                                "for lang eller med ugyldige tegn); intet er gemt.")
+        return render_error(request, 503, "Databasen skal opdateres", "Databasen svarer ikke som forventet (er "
+                            "den migreret med 'raaderum db migrate'?); intet er gemt. Prøv igen om lidt.",
+                            headers={"Retry-After": "5"})
 
     for cls in (DBAPIError, PoolTimeout, DatabaseUnavailable):
         app.add_exception_handler(cls, database)

@@ -19,7 +19,7 @@ from raaderum.errors import InputError
 from raaderum.server.accounts import ROLES, User, add_user, disable_user, list_users
 from raaderum.server.imports import import_workbook
 from raaderum.store.ideas import IdeaStore
-from raaderum.web.deps import get_engine, requires
+from raaderum.web.deps import RowId, get_engine, requires
 from raaderum.web.routes.workspace import NOTICES, _back, _code, _names
 from raaderum.web.templating import render
 
@@ -44,7 +44,7 @@ def users_add(request: Request, name: str = Form(..., max_length=64), role: str 
 
 
 @router.post("/admin/brugere/{user_id}/deaktiver")
-def users_disable(request: Request, user_id: int, user: User = Depends(requires("user.disable"))) -> Response:
+def users_disable(request: Request, user_id: RowId, user: User = Depends(requires("user.disable"))) -> Response:
     disable_user(get_engine(), user, user_id=user_id)
     return _back(request, "/admin/brugere", "deaktiveret")
 

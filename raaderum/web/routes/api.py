@@ -5,14 +5,37 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
 
 from raaderum.analysis.key_figures import key_figures
 from raaderum.analysis.peers import choose_peers
 from raaderum.release.reader import open_release
 from raaderum.store.ideas import default_store
+from raaderum.web.deps import RowId
 from raaderum.web.views import BenchmarkParams, idea_query
 
-router = APIRouter(prefix="/api/v1", tags=["Råderum"])
+
+class ErrorBody(BaseModel):
+    """The body of every error answer of the API (always Danish)."""
+
+    error: str = Field(description="Hvad der var galt, og hvor (på dansk)")
+    suggestions: list[str] | None = Field(None, description="Forslag, fx kommunenavne, der ligner det skrevne")
+
+
+def _err(text: str) -> dict[str, Any]:
+    return {"model": ErrorBody, "description": text}
+
+
+#: Every status a route of the API can answer besides 200, with the shape of its body. 422 is never used:
+#: invalid parameters are 400 with a Danish message.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _err("Ugyldige parametre (fx et år uden for releasen, en ukendt reference eller et for stort tal)"),
+    404: _err("Findes ikke (fx en ukendt kommune, et ukendt område eller forslag)"),
+    413: _err("Forespørgslen er for stor"),
+    503: _err("Datareleasen eller databasen er midlertidigt utilgængelig; prøv igen (se Retry-After)"),
+}
+
+router = APIRouter(prefix="/api/v1", tags=["Råderum"], responses=ERROR_RESPONSES)
 
 
 @router.get("/municipalities", summary="De 98 kommuner")
@@ -79,7 +102,7 @@ def ideas_search(
 
 
 @router.get("/ideas/{proposal_id}", summary="Et forslag fra idébanken med lignende forslag")
-def idea(proposal_id: int) -> dict[str, Any]:
+def idea(proposal_id: RowId) -> dict[str, Any]:
     store = default_store()
     return {"proposal": store.get(proposal_id).to_dict(),
             "similar": [h.to_dict() for h in store.similar(proposal_id, 8)]}

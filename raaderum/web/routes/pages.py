@@ -26,6 +26,7 @@ from raaderum.store.levers import effective_levers
 from raaderum.store.links import proposals_for_gap
 from raaderum.web import views
 from raaderum.web.cache import cacheable
+from raaderum.web.deps import RowId
 from raaderum.web.tables import Column, DataTable
 from raaderum.web.templating import render
 
@@ -432,7 +433,7 @@ def committee_pack_page(
 
 
 @router.get("/idebank/{proposal_id}", include_in_schema=False)
-def proposal_page(request: Request, proposal_id: int) -> Response:
+def proposal_page(request: Request, proposal_id: RowId) -> Response:
     store = default_store()
     p = store.get(proposal_id)
     similar = store.similar(proposal_id, 8)

@@ -24,7 +24,7 @@ from raaderum.release.reader import open_release
 from raaderum.server import workspace as ws
 from raaderum.server.accounts import OPERATOR, PermissionDenied, User, can
 from raaderum.store.audit import entries
-from raaderum.web.deps import current_user, get_engine, login_required, safe_next
+from raaderum.web.deps import FormRowId, RowId, current_user, get_engine, login_required, safe_next
 from raaderum.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -120,7 +120,7 @@ def workspace_page(request: Request, kommune: str | None = None, ok: str | None 
 
 
 @router.post("/arbejdsrum/shortlist")
-def shortlist_add(request: Request, proposal_id: int = Form(...), kommune: str | None = Form(None),
+def shortlist_add(request: Request, proposal_id: FormRowId, kommune: str | None = Form(None),
                   status: str | None = Form(None), comment: str | None = Form(None, max_length=5000),
                   next: str | None = Form(None, max_length=2000)) -> Response:
     user = _user(request)
@@ -136,14 +136,14 @@ def shortlist_add(request: Request, proposal_id: int = Form(...), kommune: str |
 
 
 @router.post("/arbejdsrum/shortlist/{item_id}")
-def shortlist_update(request: Request, item_id: int, version: str = Form(...), status: str | None = Form(None),
+def shortlist_update(request: Request, item_id: RowId, version: str = Form(...), status: str | None = Form(None),
                      comment: str | None = Form(None, max_length=5000)) -> Response:
     item = ws.update_shortlist_item(get_engine(), _user(request), item_id, version, status=status, comment=comment)
     return _back(request, _ws_path(item.municipality_code, f"punkt-{item.id}"), "gemt")
 
 
 @router.post("/arbejdsrum/shortlist/{item_id}/fjern")
-def shortlist_remove(request: Request, item_id: int, version: str | None = Form(None)) -> Response:
+def shortlist_remove(request: Request, item_id: RowId, version: str | None = Form(None)) -> Response:
     engine = get_engine()
     code = ws.get_shortlist_item(engine, item_id).municipality_code
     ws.remove_from_shortlist(engine, _user(request), item_id, version)
@@ -229,7 +229,7 @@ async def proposal_create(request: Request) -> Response:
 
 
 @router.get("/arbejdsrum/forslag/{proposal_id}")
-def proposal_edit_form(request: Request, proposal_id: int, ok: str | None = None,
+def proposal_edit_form(request: Request, proposal_id: RowId, ok: str | None = None,
                        user: User = Depends(login_required)) -> Response:
     engine = get_engine()
     try:
@@ -255,7 +255,7 @@ def proposal_edit_form(request: Request, proposal_id: int, ok: str | None = None
 
 
 @router.post("/arbejdsrum/forslag/{proposal_id}")
-async def proposal_edit(request: Request, proposal_id: int) -> Response:
+async def proposal_edit(request: Request, proposal_id: RowId) -> Response:
     form = await request.form()
     user = _user(request)
     strings = {k: v for k, v in form.items() if isinstance(v, str)}
@@ -268,7 +268,7 @@ async def proposal_edit(request: Request, proposal_id: int) -> Response:
 
 
 @router.post("/arbejdsrum/forslag/{proposal_id}/traek-tilbage")
-def proposal_withdraw(request: Request, proposal_id: int, version: str = Form(...)) -> Response:
+def proposal_withdraw(request: Request, proposal_id: RowId, version: str = Form(...)) -> Response:
     try:
         ws.withdraw_proposal(get_engine(), _user(request), proposal_id, version)
     except ProposalNotFound as e:
