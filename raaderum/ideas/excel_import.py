@@ -583,6 +583,69 @@ def read_sheet(name: str, rows: list[tuple[Any, ...]], ctx: RowContext) -> tuple
     return info, outcomes
 
 
+#: Bounds on what a workbook may hold, enforced as it streams in (read-only mode), before anything is parsed:
+#: a file over them is refused with a message naming the limit and where it was passed.
+MAX_SHEETS = 50
+MAX_ROWS = 100_000        # per sheet
+MAX_COLUMNS = 200         # used columns per sheet
+MAX_CELLS = 2_000_000     # non-empty cells in the whole workbook
+MAX_TEXT = 20_000         # characters in one cell (the workspace caps a description at the same)
+MAX_UNPACKED = 200 * 1024 * 1024  # bytes of XML inside the .xlsx (a zip): a "zip bomb" is refused unopened
+
+
+def _column_letter(index: int) -> str:
+    name = ""
+    while index:
+        index, rem = divmod(index - 1, 26)
+        name = chr(65 + rem) + name
+    return name
+
+
+def _stream_rows(ws: Any, file_name: str, cells_before: int) -> tuple[list[tuple[Any, ...]], int]:
+    """The sheet's rows as value tuples of equal length, read as they stream in; :class:`WorkbookError` as soon as
+    a bound is passed. The sheet's declared dimension is ignored (a file may claim A1:XFD1048576)."""
+    ws.reset_dimensions()
+    rows: list[tuple[Any, ...]] = []
+    width = 0
+    cells = cells_before
+    for n, raw in enumerate(ws.iter_rows(values_only=True), start=1):
+        if n > MAX_ROWS:
+            raise WorkbookError(f"Arket {ws.title!r} i {file_name!r} har mere end {MAX_ROWS:,} rækker (grænsen "
+                                f"blev nået i række {n:,}); del filen op.".replace(",", "."))
+        row = tuple(raw)
+        used = len(row)
+        while used and (row[used - 1] is None or row[used - 1] == ""):
+            used -= 1
+        row = row[:used]
+        if used > MAX_COLUMNS:
+            raise WorkbookError(f"Arket {ws.title!r} i {file_name!r} bruger kolonne {_column_letter(used)} i række "
+                                f"{n}; højst {MAX_COLUMNS} kolonner (til {_column_letter(MAX_COLUMNS)}) kan læses.")
+        for j, v in enumerate(row):
+            if v is None:
+                continue
+            cells += 1
+            if isinstance(v, str) and len(v) > MAX_TEXT:
+                raise WorkbookError(f"Cellen {_column_letter(j + 1)}{n} i arket {ws.title!r} i {file_name!r} har "
+                                    f"{len(v):,} tegn; højst {MAX_TEXT:,} tegn pr. celle.".replace(",", "."))
+        if cells > MAX_CELLS:
+            raise WorkbookError(f"Filen {file_name!r} har mere end {MAX_CELLS:,} udfyldte celler (grænsen blev nået "
+                                f"i arket {ws.title!r}, række {n:,}).".replace(",", "."))
+        width = max(width, used)
+        rows.append(row)
+    return [r + (None,) * (width - len(r)) for r in rows], cells - cells_before
+
+
+def _check_unpacked_size(p: Path) -> None:
+    try:
+        with zipfile.ZipFile(p) as z:
+            total = sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError) as e:
+        raise WorkbookError(f"Filen {p.name!r} kan ikke læses som en Excel-projektmappe (.xlsx): {e}") from None
+    if total > MAX_UNPACKED:
+        raise WorkbookError(f"Filen {p.name!r} fylder {total / 1024 / 1024:.0f} MB udpakket; højst "
+                            f"{MAX_UNPACKED // 1024 // 1024} MB kan importeres.")
+
+
 def read_workbook(path: str | Path, *, register: MunicipalityRegister | None = None,
                   vocabulary: Vocabulary | None = None, savings_positive: bool = False) -> ImportReport:
     """Read every sheet of the workbook at ``path`` into an :class:`ImportReport` (nothing is stored).
@@ -599,6 +662,7 @@ def read_workbook(path: str | Path, *, register: MunicipalityRegister | None = N
     vocab = vocabulary or load_vocabulary()
     ctx = RowContext(register=register, vocab=vocab, source_file=p.name, savings_positive=savings_positive)
     report = ImportReport(file_name=p.name, file_sha256=file_sha256(p), savings_positive=savings_positive)
+    _check_unpacked_size(p)
     try:
         wb = load_workbook(p, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
@@ -606,8 +670,12 @@ def read_workbook(path: str | Path, *, register: MunicipalityRegister | None = N
     except Exception as e:  # openpyxl raises its own InvalidFileException
         raise WorkbookError(f"Filen {p.name!r} kan ikke læses som en Excel-projektmappe (.xlsx): {e}") from None
     try:
+        if len(wb.worksheets) > MAX_SHEETS:
+            raise WorkbookError(f"Filen {p.name!r} har {len(wb.worksheets)} ark; højst {MAX_SHEETS} kan importeres.")
+        cells = 0
         for ws in wb.worksheets:
-            rows = [tuple(r) for r in ws.iter_rows(min_row=1, values_only=True)]
+            rows, used = _stream_rows(ws, p.name, cells)
+            cells += used
             info, outcomes = read_sheet(ws.title, rows, ctx)
             report.sheets.append(info)
             report.outcomes.extend(outcomes)

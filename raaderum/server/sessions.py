@@ -19,10 +19,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy import Engine, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
-from raaderum.errors import AuthenticationFailed, TooManyAttempts  # re-exported
+from raaderum.errors import AuthenticationFailed, TooManyAttempts  # noqa: F401 - re-exported
 from raaderum.server.accounts import authenticate
 from raaderum.store.models import LoginAttempt, LoginSession, User, utcnow
 
@@ -100,15 +100,62 @@ def create_session(engine: Engine, user: User, *, replaces: str | None = None) -
     return SessionInfo(token, csrf, user, row.expires_at)
 
 
+def _lock_keys(ip: str) -> dict[str, int]:
+    """Two signed 32-bit keys for PostgreSQL's advisory lock of one address (the (int4, int4) form)."""
+    digest = hashlib.sha256(b"raaderum-login:" + ip.encode("utf-8")).digest()
+    return {"a": int.from_bytes(digest[:4], "big", signed=True), "b": int.from_bytes(digest[4:8], "big", signed=True)}
+
+
+def _too_many(first: datetime) -> TooManyAttempts:
+    wait = max(60, int((_aware(first) + ATTEMPT_WINDOW - utcnow()).total_seconds()))
+    return TooManyAttempts(f"For mange mislykkede loginforsøg. Vent {-(-wait // 60)} minutter, og prøv igen, "
+                           "eller kontakt operatøren, hvis du har glemt din adgangskode.", wait)
+
+
+def reserve_attempt(engine: Engine, ip: str, name: str) -> int:
+    """Count this login attempt as a failure BEFORE the password is checked, atomically across workers and nodes;
+    :class:`TooManyAttempts` when that would pass the limit for (``ip``, ``name``) or for ``ip``.
+
+    The attempt row is written and the window counted in one transaction that holds the address's lock
+    (PostgreSQL: an advisory transaction lock; SQLite: the database's single write lock, taken by the insert), so
+    of N parallel guesses at most the limit get to the password check. :func:`attempt_succeeded` turns the row
+    into a success. Returns the row's id."""
+    ip, key = ip[:64], name.strip().casefold()[:200]
+    now = utcnow()
+    since = now - ATTEMPT_WINDOW
+    with Session(engine) as s, s.begin():
+        if s.get_bind().dialect.name == "postgresql":
+            s.execute(text("SELECT pg_advisory_xact_lock(:a, :b)"), _lock_keys(ip))
+        row = LoginAttempt(at=now, ip=ip, user_name=key, success=False)
+        s.add(row)
+        s.flush()
+        base = select(func.count(LoginAttempt.id), func.min(LoginAttempt.at)).where(
+            LoginAttempt.ip == ip, LoginAttempt.success.is_(False), LoginAttempt.at >= since)
+        n_name, first_name = s.execute(base.where(LoginAttempt.user_name == key)).one()
+        n_ip, first_ip = s.execute(base).one()
+        if n_name > MAX_FAILURES_PER_NAME:
+            raise _too_many(first_name)  # rolls the reservation back
+        if n_ip > MAX_FAILURES_PER_IP:
+            raise _too_many(first_ip)
+        s.execute(delete(LoginAttempt).where(LoginAttempt.at < now - timedelta(days=1)))
+        return int(row.id)
+
+
+def attempt_succeeded(engine: Engine, attempt_id: int, ip: str, name: str) -> None:
+    """The reserved attempt was a success: it and this name's earlier failures from this address are forgiven."""
+    with Session(engine) as s, s.begin():
+        s.execute(update(LoginAttempt).where(LoginAttempt.id == attempt_id).values(success=True))
+        s.execute(delete(LoginAttempt).where(LoginAttempt.ip == ip[:64],
+                                             LoginAttempt.user_name == name.strip().casefold()[:200],
+                                             LoginAttempt.success.is_(False)))
+
+
 def login(engine: Engine, name: str, password: str, *, ip: str, replaces: str | None = None) -> SessionInfo:
-    """Check the rate limit and the password, then start a new session (see :func:`create_session`)."""
-    check_rate_limit(engine, ip, name)
-    try:
-        user = authenticate(engine, name, password)
-    except AuthenticationFailed:
-        record_attempt(engine, ip, name, False)
-        raise
-    record_attempt(engine, ip, name, True)
+    """Reserve the attempt under the rate limit (:func:`reserve_attempt`), check the password, then start a new
+    session (see :func:`create_session`). A wrong password leaves the reserved attempt counted as a failure."""
+    attempt = reserve_attempt(engine, ip, name)
+    user = authenticate(engine, name, password)
+    attempt_succeeded(engine, attempt, ip, name)
     return create_session(engine, user, replaces=replaces)
 
 
@@ -146,4 +193,5 @@ def end_sessions_of(session: Session, user_id: int) -> None:
 
 
 __all__ = ["ABSOLUTE_LIFETIME", "IDLE_TIMEOUT", "LoginAttempt", "LoginSession", "SessionInfo", "TooManyAttempts",
-           "check_rate_limit", "create_session", "login", "logout", "lookup", "record_attempt"]
+           "attempt_succeeded", "check_rate_limit", "create_session", "login", "logout", "lookup", "record_attempt",
+           "reserve_attempt"]

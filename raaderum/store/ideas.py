@@ -344,8 +344,16 @@ class IdeaStore:
         return self.search_index().search(query, filters, limit=limit, offset=offset)
 
     def similar(self, proposal_id: int, n: int = 10) -> builtins.list[SimilarHit]:
-        self.get(proposal_id)
-        return self.search_index().similar(proposal_id, n)
+        """Proposals like ``proposal_id``. The proposal itself is read from the database (always current); when
+        the search index has not caught up with it yet (it was created a moment ago elsewhere), the proposals
+        most like its text are found by searching for its title instead, so its page never waits for the index."""
+        record = self.get(proposal_id)
+        index = self.search_index()
+        try:
+            return index.similar(proposal_id, n)
+        except ProposalNotFound:
+            hits = index.search(record.title or record.description[:200], limit=n + 1).hits
+            return [SimilarHit(h.id, float(h.score), h.record) for h in hits if h.id != proposal_id][:n]
 
     def clusters(self, threshold: float = 0.5) -> builtins.list[Cluster]:
         return self.search_index().clusters(threshold)

@@ -1,11 +1,16 @@
 """A small in-process cache of rendered public pages, served by an ASGI middleware.
 
 The data release never changes while a process runs, so a page computed from it (overview, cockpit) can be served
-again as it was. The key also holds the idea store's revision (re-read at most once a second), so a new or edited
-proposal shows within a second. Requests that carry a session cookie (logged-in users see their own header and
-workspace links) are never cached, nor answered from the cache. A route opts in with :func:`cacheable`; the
-middleware answers hits without entering the app (no thread hop, no routing). The ``page_cache`` setting
-(``RAADERUM_PAGE_CACHE=0``) turns it off (the load benchmark reports both).
+again as it was. The key holds the id of the release in use and the idea store's revision, both re-read at most
+once a second (:data:`REVISION_TTL`), so a new or edited proposal, or a switched release, shows within a second.
+Requests that carry a session cookie (logged-in users see their own header and workspace links) are never cached,
+nor answered from the cache. A route opts in with :func:`cacheable`; the middleware answers hits without entering
+the app (no thread hop, no routing). The ``page_cache`` setting (``RAADERUM_PAGE_CACHE=0``) turns it off (the load
+benchmark reports both).
+
+The middleware costs next to nothing for what it never caches: a request that is not a GET, carries a session
+cookie, or asks for a path under :data:`NEVER_CACHED` (health check, static files, the API and its schema, the
+personal pages) passes straight through, before any key is computed; :func:`cacheable` has no effect there.
 """
 
 from __future__ import annotations
@@ -15,7 +20,6 @@ import time
 from collections import OrderedDict
 from typing import Any
 
-from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from raaderum.release.reader import open_release
@@ -27,6 +31,11 @@ MAX_BODY = 2_000_000
 SESSION_COOKIE = "raaderum_session"
 MARK = "x-raaderum-cacheable"
 REVISION_TTL = 1.0
+#: Paths (prefixes) that are never cached: passed through without computing a key.
+NEVER_CACHED = ("/healthz", "/static/", "/api/", "/arbejdsrum", "/admin", "/login", "/logout", "/favicon.ico")
+
+_SESSION = SESSION_COOKIE.encode()
+_MARK = MARK.encode()
 
 _lock = threading.Lock()
 _entries: OrderedDict[tuple[Any, ...], tuple[int, list[tuple[bytes, bytes]], bytes]] = OrderedDict()
@@ -40,13 +49,15 @@ def cacheable(response: Any) -> Any:
     return response
 
 
-def _store_revision() -> Any:
+def _revisions() -> Any:
+    """The release in use and the store's revision (proposals, operator-edited levers), re-read at most once a
+    second: finding the release in use reads the settings and a pointer file, and the revision is a query."""
     global _revision
     now = time.monotonic()
     at, rev = _revision
     if rev is None or now - at > REVISION_TTL:
         store = default_store()
-        rev = (store.revision(), edits_revision(store.engine))  # proposals and operator-edited levers
+        rev = (open_release().id, store.revision(), edits_revision(store.engine))
         _revision = (now, rev)
     return rev
 
@@ -66,16 +77,19 @@ class PageCacheMiddleware:
         self.enabled = enabled
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET" or not self.enabled:
+        if (not self.enabled or scope["type"] != "http" or scope["method"] != "GET"
+                or scope["path"].startswith(NEVER_CACHED)):
             await self.app(scope, receive, send)
             return
-        headers = Headers(scope=scope)
-        if SESSION_COOKIE in headers.get("cookie", ""):
-            await self.app(scope, receive, send)
-            return
+        htmx = False
+        for name, value in scope["headers"]:  # raw, lower-case names: no Headers object per request
+            if name == b"cookie" and _SESSION in value:
+                await self.app(scope, receive, send)
+                return
+            if name == b"hx-request":
+                htmx = value == b"true"
         try:
-            key = (scope["path"], scope.get("query_string", b""), headers.get("hx-request") == "true",
-                   open_release().id, _store_revision())
+            key = (scope["path"], scope.get("query_string", b""), htmx, _revisions())
         except Exception:  # noqa: BLE001 - e.g. the database is down: serve without the cache, the app says why
             await self.app(scope, receive, send)
             return
@@ -94,7 +108,7 @@ class PageCacheMiddleware:
         async def capture(message: Message) -> None:
             if message["type"] == "http.response.start":
                 raw = list(message.get("headers", []))
-                keep = [(k, v) for k, v in raw if k.decode().lower() != MARK]
+                keep = [(k, v) for k, v in raw if k.lower() != _MARK]
                 captured["store"] = message["status"] == 200 and len(keep) != len(raw)
                 captured["status"], captured["headers"] = message["status"], keep
                 message = {**message, "headers": keep}

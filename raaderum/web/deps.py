@@ -29,6 +29,12 @@ CSRF_HEADER = "x-csrf-token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
+#: Text in a query or path parameter: no control characters (the middleware refuses them before any route).
+TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+#: A municipality in a path: its code or name.
+Kommune = Annotated[str, Path(min_length=1, max_length=100, pattern=TEXT_PATTERN,
+                              description="Kommunekode (fx 751) eller navn (fx Aarhus)")]
+
 #: A row id in a path: 1 … 2³¹−1 (the app store's INTEGER ids); anything else is 400 before the route runs.
 RowId = Annotated[int, Path(ge=1, le=INT_MAX, description="Id: et helt tal fra 1 til 2147483647.")]
 #: A row id in a form field (same range).
@@ -130,6 +136,7 @@ def safe_next(value: str | None, default: str = "/arbejdsrum") -> str:
     return value
 
 
-__all__ = ["CSRF_FIELD", "CSRF_HEADER", "FormRowId", "LOGIN_CSRF_COOKIE", "SESSION_COOKIE", "UNSAFE_METHODS",
-           "DatabaseUnavailable", "LoginRequired", "RowId", "client_ip", "csrf_for", "current_user",
-           "dispose_engines", "get_engine", "login_required", "requires", "safe_next", "secure_cookies", "settings_of"]
+__all__ = ["CSRF_FIELD", "CSRF_HEADER", "LOGIN_CSRF_COOKIE", "SESSION_COOKIE", "TEXT_PATTERN", "UNSAFE_METHODS",
+           "DatabaseUnavailable", "FormRowId", "Kommune", "LoginRequired", "RowId", "client_ip", "csrf_for",
+           "current_user", "dispose_engines", "get_engine", "login_required", "requires", "safe_next",
+           "secure_cookies", "settings_of"]

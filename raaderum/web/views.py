@@ -3,6 +3,7 @@ the core should own; only selection, labels and formatting choices)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -19,8 +20,11 @@ from raaderum.catalog import Area, load_catalog
 from raaderum.errors import InputError, UnknownMunicipality
 from raaderum.formatting import fmt_mio, fmt_number
 from raaderum.ideas import SearchFilters
+from raaderum.ideas.records import AMOUNT_BANDS, UNKNOWN_BAND
+from raaderum.ideas.vocabulary import load_vocabulary
 from raaderum.release.reader import Release
 from raaderum.web.charts import BandRow
+from raaderum.web.deps import TEXT_PATTERN
 from raaderum.web.tables import Column, DataTable
 
 SOURCE = "Kilde: Danmarks Statistik (REGK31, nettodriftsudgifter, regnskab, løbende priser); beregning: Råderum."
@@ -77,6 +81,16 @@ def warm_up(release: Release) -> None:
         _cached_benchmark(release, m.code, None, "peer_mean", "k=10", None, False)
 
 
+def _one_of(values: list[str]) -> str:
+    return "^(" + "|".join(re.escape(v) for v in values) + ")$"
+
+
+# The closed sets of the idea search as patterns (the API schema then says exactly what is accepted).
+_AREA_PATTERN = _one_of([a.id for a in load_catalog().areas] + [t.id for t in load_catalog().themes])
+_TYPE_PATTERN = _one_of([t.id for t in load_vocabulary().types])
+_BAND_PATTERN = _one_of([b[0] for b in AMOUNT_BANDS] + [UNKNOWN_BAND[0]])
+
+
 @dataclass
 class IdeaQuery:
     """An idea-bank search as it travels in the query string (shared by the page and the JSON API)."""
@@ -100,13 +114,13 @@ class IdeaQuery:
 
 
 def idea_query(
-    q: str = Query("", max_length=300, description="Søgetekst (dansk fritekst)"),
-    area: str | None = Query(None, max_length=60, description="Område- eller tema-id"),
-    type: str | None = Query(None, max_length=60, description="Forslagstype"),
-    kommune: str | None = Query(None, max_length=100, description="Kommunekode eller navn"),
+    q: str = Query("", max_length=300, pattern=TEXT_PATTERN, description="Søgetekst (dansk fritekst)"),
+    area: str | None = Query(None, max_length=60, pattern=_AREA_PATTERN, description="Område- eller tema-id"),
+    type: str | None = Query(None, max_length=60, pattern=_TYPE_PATTERN, description="Forslagstype"),
+    kommune: str | None = Query(None, max_length=100, pattern=TEXT_PATTERN, description="Kommunekode eller navn"),
     year: int | None = Query(None, ge=1900, le=2100, description="Budgetår"),
-    committee: str | None = Query(None, max_length=200, description="Udvalg som skrevet"),
-    band: str | None = Query(None, max_length=40, description="Beløbsinterval"),
+    committee: str | None = Query(None, max_length=200, pattern=TEXT_PATTERN, description="Udvalg som skrevet"),
+    band: str | None = Query(None, max_length=40, pattern=_BAND_PATTERN, description="Beløbsinterval"),
 ) -> IdeaQuery:
     return IdeaQuery(q=q, area=area, type=type, kommune=kommune, year=year, committee=committee, band=band)
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
+from raaderum.analysis.benchmark import REFERENCES
 from raaderum.analysis.key_figures import key_figures
-from raaderum.analysis.peers import choose_peers
+from raaderum.analysis.peers import choose_peers, load_peer_catalog
 from raaderum.release.reader import open_release
 from raaderum.store.ideas import default_store
-from raaderum.web.deps import RowId
+from raaderum.web.deps import TEXT_PATTERN, Kommune, RowId
 from raaderum.web.views import BenchmarkParams, idea_query
 
 
@@ -35,12 +37,26 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     503: _err("Datareleasen eller databasen er midlertidigt utilgængelig; prøv igen (se Retry-After)"),
 }
 
+def _one_of(values: list[str]) -> str:
+    return "^(" + "|".join(re.escape(v) for v in values) + ")$"
+
+
+# The closed sets of the API as patterns, so the schema says exactly what is accepted (and a schema-valid value
+# is never refused). Taken from the registries when the app starts.
+REFERENCE_PATTERN = _one_of(list(REFERENCES))
+_FIRST_YEAR, _LAST_YEAR = min(open_release().years), max(open_release().years)
+_CODES = "(" + "|".join(str(c) for c in sorted(open_release().register.codes())) + ")"
+_K = "(k=)?([1-9]|[1-8][0-9]|9[0-7])"
+PEERS_PATTERN = f"^({_K}|group|region|all|{_CODES}(, ?{_CODES})*)$"
+_WEIGHT = "(" + "|".join(re.escape(v.id) for v in load_peer_catalog().variables) + r")=([0-9]|[0-9]\.[0-9]{1,2}|10)"
+WEIGHTS_PATTERN = f"^{_WEIGHT}(,{_WEIGHT})*$"
+
 router = APIRouter(prefix="/api/v1", tags=["Råderum"], responses=ERROR_RESPONSES)
 
 
 @router.get("/municipalities", summary="De 98 kommuner")
 def municipalities(
-    q: str | None = Query(None, max_length=100, description="Filtrér på navn eller kode"),
+    q: str | None = Query(None, max_length=100, pattern=TEXT_PATTERN, description="Filtrér på navn eller kode"),
 ) -> dict[str, Any]:
     rel = open_release()
     items = [m.to_dict() for m in rel.register]
@@ -52,7 +68,7 @@ def municipalities(
 
 
 @router.get("/key-figures/{kommune}", summary="Nøgletal for en kommune")
-def key_figures_api(kommune: str, year: int | None = Query(None, ge=2000, le=2100)) -> dict[str, Any]:
+def key_figures_api(kommune: Kommune, year: int | None = Query(None, ge=_FIRST_YEAR, le=_LAST_YEAR)) -> dict[str, Any]:
     return key_figures(open_release(), kommune, year).to_dict()
 
 
@@ -62,12 +78,14 @@ def _params(year: int | None, reference: str, peers: str, weights: str | None, n
 
 @router.get("/benchmark/{kommune}", summary="Råderumsbenchmark for en kommune")
 def benchmark_api(
-    kommune: str,
-    year: int | None = Query(None, ge=1900, le=2100, description="Regnskabsår (standard: seneste)"),
-    reference: str = Query("peer_mean", max_length=40,
+    kommune: Kommune,
+    year: int | None = Query(None, ge=_FIRST_YEAR, le=_LAST_YEAR, description="Regnskabsår (standard: seneste)"),
+    reference: str = Query("peer_mean", max_length=40, pattern=REFERENCE_PATTERN,
                            description="national, peer_mean, peer_median, peer_p25, best5_of_10, cheapest_peer"),
-    peers: str = Query("k=10", max_length=600, description="k=10, group, region, all eller kommunekoder"),
-    weights: str | None = Query(None, max_length=600, description="fx ln_population=2,ln_density=1"),
+    peers: str = Query("k=10", max_length=600, pattern=PEERS_PATTERN,
+                       description="k=10 (1-97), group, region, all eller kommunekoder adskilt af komma"),
+    weights: str | None = Query(None, max_length=600, pattern=WEIGHTS_PATTERN,
+                                description="fx ln_population=2,ln_density=1"),
     need_corrected: bool = Query(False),
 ) -> dict[str, Any]:
     rel = open_release()
@@ -77,10 +95,10 @@ def benchmark_api(
 
 @router.get("/peers/{kommune}", summary="Sammenligningskommuner med afstande, bidrag og stabilitet")
 def peers_api(
-    kommune: str,
-    year: int | None = Query(None, ge=1900, le=2100),
-    peers: str = Query("k=10", max_length=600),
-    weights: str | None = Query(None, max_length=600),
+    kommune: Kommune,
+    year: int | None = Query(None, ge=_FIRST_YEAR, le=_LAST_YEAR),
+    peers: str = Query("k=10", max_length=600, pattern=PEERS_PATTERN),
+    weights: str | None = Query(None, max_length=600, pattern=WEIGHTS_PATTERN),
 ) -> dict[str, Any]:
     rel = open_release()
     m = rel.register.resolve(kommune)
