@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import conftest_accounts as ca
-import conftest_ideas as fx
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
@@ -21,11 +20,6 @@ from raaderum.server import workspace as ws
 from raaderum.server.sessions import create_session
 from raaderum.store.backup import EXCLUDED, TABLES, BackupError, backup, dump, read_backup, restore, row_counts
 from raaderum.store.engine import make_engine, migrate
-
-postgres_base_url = fx.postgres_base_url
-postgres_url = fx.postgres_url
-app_url = ca.app_url
-engine = ca.engine
 
 
 def populate(engine: Engine) -> None:
@@ -52,8 +46,14 @@ def populate(engine: Engine) -> None:
     create_session(engine, ed)  # sessions are not backed up
 
 
-def _tables(engine: Engine) -> dict:  # type: ignore[type-arg]
-    return dump(engine)["tables"]
+def _tables(engine: Engine, *, without_restore_audit: bool = False) -> dict:  # type: ignore[type-arg]
+    tables = dump(engine)["tables"]
+    if without_restore_audit:  # `raaderum restore` audits itself: leave its own rows out of the comparison
+        log = tables["audit_log"]
+        action = log["columns"].index("action")
+        log["rows"] = [r for r in log["rows"] if r[action] != "backup.restore"]
+        log["count"] = len(log["rows"])
+    return tables
 
 
 def test_backup_wipe_restore_is_identical(engine: Engine, tmp_path: Path) -> None:
@@ -165,11 +165,50 @@ def test_cli_backup_and_restore(app_url: str, engine: Engine, tmp_path: Path) ->
     assert _tables(engine) != before
     r = runner.invoke(raaderum.cli.app, ["restore", str(path)])
     assert r.exit_code == 0, r.output  # the wiped database is empty: no --yes needed
-    assert _tables(engine) == before
+    assert _tables(engine, without_restore_audit=True) == before
     r = runner.invoke(raaderum.cli.app, ["restore", str(path)])
     assert r.exit_code == 2 and "--yes" in r.output
     r = runner.invoke(raaderum.cli.app, ["restore", str(path), "--yes"])
-    assert r.exit_code == 0 and _tables(engine) == before
+    assert r.exit_code == 0 and _tables(engine, without_restore_audit=True) == before
+
+
+def test_restore_is_a_service_with_its_audit_row_in_the_same_transaction(engine: Engine, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from raaderum.errors import PermissionDenied
+    from raaderum.server.backups import restore_backup
+    from raaderum.server.permissions import SYSTEM_ACTOR
+    from raaderum.store import audit
+
+    populate(engine)
+    from raaderum.server.accounts import get_user
+
+    with Session(engine, expire_on_commit=False) as s:
+        users = {role: get_user(s, name) for role, name in
+                 (("editor", "aarhus-redaktoer"), ("reader", "aarhus-laeser"), ("operator", "operatoer"))}
+    path = tmp_path / "b.json"
+    backup(engine, path)
+    before = _tables(engine)
+    for role in ("editor", "reader"):  # refused: nothing changes, nothing is written
+        with pytest.raises(PermissionDenied):
+            restore_backup(engine, users[role], path, wipe=True)
+        assert _tables(engine) == before
+
+    def crash(*a: object, **k: object) -> None:
+        raise RuntimeError("kill between the restored rows and the audit row")
+
+    with monkeypatch.context() as m:
+        m.setattr(audit, "record", crash)
+        with pytest.raises(RuntimeError):
+            restore_backup(engine, SYSTEM_ACTOR, path, wipe=True)
+    assert _tables(engine) == before  # rolled back as one
+    counts = restore_backup(engine, users["operator"], path, wipe=True)
+    after = _tables(engine)
+    log = after["audit_log"]
+    rows = [dict(zip(log["columns"], r, strict=True)) for r in log["rows"] if r[log["columns"].index("action")]
+            == "backup.restore"]
+    assert len(rows) == 1 and rows[0]["user_name"] == users["operator"].name
+    assert rows[0]["after"]["rows"] == counts and rows[0]["after"]["file"] == "b.json"
+    assert _tables(engine, without_restore_audit=True) == before
 
 
 def test_backup_of_an_unmigrated_database_says_so(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from raaderum.cli import app
@@ -91,3 +92,29 @@ def test_no_module_but_config_reads_the_environment() -> None:
                     isinstance(node.value, ast.Name) and node.value.id == "os":
                 offenders.append(f"{path.relative_to(root)}:{node.lineno}")
     assert offenders == []
+
+
+def test_config_prints_every_setting_with_secrets_masked(monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    import raaderum.cli
+    from raaderum.config import SETTINGS
+
+    monkeypatch.setenv("RAADERUM_DATABASE_URL", "postgresql+psycopg://drift:hemmelig-kode@db.example/raaderum")
+    monkeypatch.setenv("RAADERUM_KEEP_DATABASE_URL", "1")
+    monkeypatch.setenv("RAADERUM_PAGE_CACHE", "0")
+    r = CliRunner().invoke(raaderum.cli.app, ["config", "--json"])
+    assert r.exit_code == 0, r.output
+    assert "hemmelig-kode" not in r.output
+    data = json.loads(r.stdout)
+    shown = {s["name"]: s for s in data["settings"]}
+    assert list(shown) == [s.name for s in SETTINGS]
+    assert shown["database_url"]["value"] == "postgresql+psycopg://drift:***@db.example/raaderum"
+    assert shown["page_cache"]["value"] == "False" and shown["page_cache"]["given"] is True
+    text = CliRunner().invoke(raaderum.cli.app, ["config"]).output
+    assert all(s.env in text for s in SETTINGS) and "hemmelig-kode" not in text
+    monkeypatch.setenv("RAADERUM_PAGE_CACHE", "kanske")
+    bad = CliRunner().invoke(raaderum.cli.app, ["config"])
+    assert bad.exit_code == 2 and "RAADERUM_PAGE_CACHE" in bad.output and "kanske" in bad.output

@@ -1,4 +1,10 @@
-"""The command line: ``raaderum``. Thin: parse, call the core, print (Danish text or ``--json``)."""
+"""The command line: ``raaderum``. Thin: parse, call the core, print (Danish text or ``--json``).
+
+Start-up matters (``raaderum --help`` should cost little more than ``import typer``, see
+``bench/cli_startup.py``): a command module imports only typer, the standard library and the light
+:mod:`raaderum.errors` / :mod:`raaderum.config` at its top; everything else is imported inside the command
+function that needs it (``# lazy: start-up``).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ import typer
 
 from raaderum.cli import backup as _backup  # noqa: F401,E402  (registers backup, restore)
 from raaderum.cli import benchmark as _benchmark  # noqa: F401,E402  (registers benchmark)
+from raaderum.cli import config as _config  # noqa: F401,E402  (registers config)
 from raaderum.cli import data as _data  # noqa: F401,E402  (registers `raaderum data ...`)
 from raaderum.cli import db as _db  # noqa: F401,E402  (registers `raaderum db migrate|status`)
 from raaderum.cli import figures as _figures  # noqa: F401,E402  (registers kommuner, noegletal)
@@ -27,7 +34,7 @@ def main(argv: list[str] | None = None) -> Any:
         return app(args=argv, standalone_mode=True)
     except RaaderumError as e:  # pragma: no cover - typer handles via fail(); safety net
         typer.echo(f"Fejl: {e}", err=True)
-        sys.exit(2)
+        sys.exit(e.exit_code)
 
 
 __all__ = ["app", "main"]

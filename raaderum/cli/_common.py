@@ -38,11 +38,11 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn Råderum's own errors into a clear message on stderr and exit code 2."""
+    """Turn Råderum's own errors into a clear message on stderr and the error's own exit code (``exit_code``)."""
     try:
         yield
     except RaaderumError as e:
-        fail(str(e))
+        fail(str(e), e.exit_code)
 
 
 def handles_errors(func: F) -> F:

@@ -31,13 +31,15 @@ def restore_cmd(
     yes: bool = typer.Option(False, "--yes", help="Slet alle nuværende data i databasen før gendannelsen."),
 ) -> None:
     """Gendan alle app-data fra en backup (i én transaktion; databasen skal være tom, eller brug --yes)."""
-    from raaderum.store.backup import read_backup, restore  # lazy: start-up
+    from raaderum.server.backups import restore_backup  # lazy: start-up
+    from raaderum.server.permissions import SYSTEM_ACTOR  # lazy: start-up
+    from raaderum.store.backup import read_backup  # lazy: start-up
     from raaderum.store.engine import make_engine  # lazy: start-up
 
     read_backup(file)  # a clear message for a bad file before touching the database
     engine = make_engine()
     try:
-        counts = restore(engine, file, wipe=yes)
+        counts = restore_backup(engine, SYSTEM_ACTOR, file, wipe=yes)
     finally:
         engine.dispose()
     if not counts:

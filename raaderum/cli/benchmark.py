@@ -5,16 +5,28 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from raaderum.analysis.benchmark import DEFAULT_B, DEFAULT_SEED, FLAG_LABELS, FLAGS, REFERENCES, run_benchmark
 from raaderum.cli._common import app, handles_errors, print_json
-from raaderum.formatting import MISSING, fmt_kr, fmt_mio, fmt_number, fmt_pct
-from raaderum.release.reader import open_release
+
+# The help text and the defaults need these three values of raaderum.analysis.benchmark, which imports numpy
+# and scipy; they are repeated here so that `raaderum --help` does not load the analysis. The command checks
+# that they still agree (see _check_constants) before it runs.
+REFERENCE_IDS = ("national", "peer_mean", "peer_median", "peer_p25", "best5_of_10", "cheapest_peer")
+DEFAULT_B = 1000
+DEFAULT_SEED = 20191125
+
+
+def _check_constants() -> None:
+    from raaderum.analysis import benchmark as core  # lazy: start-up
+
+    if (tuple(core.REFERENCES), core.DEFAULT_B, core.DEFAULT_SEED) != (REFERENCE_IDS, DEFAULT_B, DEFAULT_SEED):
+        raise RuntimeError("raaderum.cli.benchmark: REFERENCE_IDS, DEFAULT_B or DEFAULT_SEED no longer match "
+                           "raaderum.analysis.benchmark; update them and run `make docs`.")
 
 
 def _band(b: dict[str, float] | None) -> str:
+    from raaderum.formatting import MISSING, fmt_number  # lazy: start-up
+
     if not b:
         return MISSING
     return f"{fmt_number(b['p10'] / 1e6, 1)}-{fmt_number(b['p90'] / 1e6, 1)} mio. kr."
@@ -26,7 +38,7 @@ def benchmark(
     kommune: str = typer.Argument(..., help="Kommunekode eller navn, fx 751, Aarhus eller 'Høje Taastrup'."),
     year: int | None = typer.Option(None, "--year", "-y", help="Regnskabsår (standard: seneste)."),
     reference: str = typer.Option("peer_mean", "--reference", "-r",
-                                  help="Referenceniveau: " + ", ".join(REFERENCES) + "."),
+                                  help="Referenceniveau: " + ", ".join(REFERENCE_IDS) + "."),
     peers: str = typer.Option("k=10", "--peers", "-p",
                               help="Sammenligningskommuner: k=10, group, region, all eller koder/navne "
                                    "adskilt med komma."),
@@ -39,6 +51,14 @@ def benchmark(
     xlsx: Path | None = typer.Option(None, "--xlsx", help="Skriv en Excel-projektmappe til denne fil."),
 ) -> None:
     """Råderumsbenchmark: hvor bruger kommunen mere end sammenlignelige kommuner, og hvor meget er det?"""
+    from rich.console import Console  # lazy: start-up
+    from rich.table import Table  # lazy: start-up
+
+    from raaderum.analysis.benchmark import FLAG_LABELS, FLAGS, REFERENCES, run_benchmark  # lazy: start-up
+    from raaderum.formatting import MISSING, fmt_kr, fmt_mio, fmt_number, fmt_pct  # lazy: start-up
+    from raaderum.release.reader import open_release  # lazy: start-up
+
+    _check_constants()
     rel = open_release()
     res = run_benchmark(rel, kommune, year, reference=reference, peers=peers, weights=weights,
                         need_corrected=need_corrected, B=bootstrap, seed=seed)

@@ -1,4 +1,4 @@
-"""`raaderum data info|build|update`: the data release in use, and making new ones."""
+"""`raaderum data info|build|check|update|import-noegletal`: the data release in use, and making new ones."""
 
 from __future__ import annotations
 
@@ -33,7 +33,22 @@ def info(as_json: bool = typer.Option(False, "--json", help="Skriv JSON.")) -> N
               f"{'-'.join(map(str, y['population_observed']))}; aldersfordeling: "
               f"{', '.join(map(str, y['age_observed'])) or 'ingen'}")
     con.print(f"Kontrol ved indlæsning: {rel.checks['municipalities']} kommuner, "
-              f"{rel.checks['national_rows_checked']} landstal genberegnet inden for tolerancen.")
+              f"{rel.checks['national_rows_checked']} landstal genberegnet inden for tolerancen, "
+              f"{rel.checks.get('population_totals_checked', 0)} folketal 1. januar lig Danmarks offentliggjorte "
+              "(de 98 kommuner + Christiansø).")
+    pi = m.get("price_index")
+    if pi:
+        con.print(f"Prisindeks til faste priser: {pi['name']} ({pi['label']}); standardbasisår "
+                  f"{pi.get('default_base_year')}.")
+    else:
+        con.print("Intet prisindeks: tallene kan kun vises i løbende priser.")
+    val = (m.get("method_validation") or {}).get("results", [])
+    if val:
+        con.print("[bold]Skønsmetodernes fejl på tilbageholdte datoer[/bold] (gennemsnitlig absolut afvigelse over "
+                  "de 98 kommuner; i parentes første releases metode, 2021-andele)")
+        for r in val:
+            con.print(f"- {r['method']} {r['target_group']} {r['held_out']} ({r['horizon']} år): "
+                      f"{r['mape'] * 100:.2f} % ({r['baseline_mape'] * 100:.2f} %)".replace(".", ","))
     con.print("[bold]Kilder[/bold]")
     for s in m["sources"]:
         con.print(f"- {s['title']} ({s['table'] or 'ingen tabel'}; {s['years'] or 'uden år'}). "
@@ -96,5 +111,22 @@ def update(
     con = Console(stderr=True)
     with StatbankClient(base_url or DEFAULT_BASE_URL) as client:
         result = update_release(client, years=span, progress=lambda msg: con.print(msg))
+    typer.echo(f"Ny datarelease i brug: {result.release_id} ({result.years[0]}-{result.years[1]}), "
+               f"i {result.release_dir}. Forrige: {result.previous_id}.")
+    if result.price_index:
+        typer.echo(f"Prisindeks til faste priser: {result.price_index.get('name')} "
+                   f"({result.price_index.get('label')}).")
+
+
+@data_app.command("import-noegletal")
+@handles_errors
+def import_noegletal_cmd(
+    file: Path = typer.Argument(..., help="CSV-eksport fra noegletal.dk (Latin-1, semikolon, danske tal)."),
+) -> None:
+    """Læs en eksport fra noegletal.dk ind i en ny datarelease; skift kun til den, når den er kontrolleret."""
+    from raaderum.release.noegletal import import_noegletal  # lazy: start-up
+
+    con = Console(stderr=True)
+    result = import_noegletal(file, progress=lambda msg: con.print(msg))
     typer.echo(f"Ny datarelease i brug: {result.release_id} ({result.years[0]}-{result.years[1]}), "
                f"i {result.release_dir}. Forrige: {result.previous_id}.")

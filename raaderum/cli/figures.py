@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
-from raaderum.analysis.key_figures import key_figures
 from raaderum.cli._common import app, handles_errors, print_json, wide_console
-from raaderum.formatting import fmt_number, status_label
-from raaderum.release.reader import open_release
 
 
 @app.command("kommuner")
 @handles_errors
 def kommuner(as_json: bool = typer.Option(False, "--json", help="Skriv JSON.")) -> None:
     """De 98 kommuner med kode, region og kommunegruppe."""
+    from raaderum.release.reader import open_release  # lazy: start-up
+
     rel = open_release()
     munis = list(rel.register)
     if as_json:
         print_json({"release_id": rel.id, "municipalities": [m.to_dict() for m in munis]})
         return
+    from rich.table import Table  # lazy: start-up
+
     t = Table(title=f"De {len(munis)} kommuner", caption="Kilde: Danmarks Statistik (KOMGRP)")
     for col in ("Kode", "Kommune", "Region", "Kommunegruppe"):
         t.add_column(col)
@@ -36,6 +36,12 @@ def noegletal(
     as_json: bool = typer.Option(False, "--json", help="Skriv JSON."),
 ) -> None:
     """Nøgletal for en kommune: nettodriftsudgifter pr. indbygger og pr. målgruppe, landstal og placering."""
+    from rich.table import Table  # lazy: start-up
+
+    from raaderum.analysis.key_figures import key_figures  # lazy: start-up
+    from raaderum.formatting import fmt_number, status_label  # lazy: start-up
+    from raaderum.release.reader import open_release  # lazy: start-up
+
     rel = open_release()
     kf = key_figures(rel, kommune, year)
     if as_json:

@@ -8,28 +8,32 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from raaderum.cli._common import handles_errors, print_json
 from raaderum.errors import InputError
-from raaderum.ideas import SAMPLE_BATCH_NAME, ProposalRecord, SearchFilters, format_amount, write_template
-from raaderum.server.imports import import_workbook
-from raaderum.server.permissions import SYSTEM_ACTOR
-from raaderum.server.workspace import set_committee
-from raaderum.store.committees import committee_entries
-from raaderum.store.ideas import IdeaStore
+
+if TYPE_CHECKING:  # the package raaderum.ideas imports openpyxl and the search stack: only for type checkers
+    from raaderum.ideas.records import ProposalRecord
+    from raaderum.store.ideas import IdeaStore
 
 app = typer.Typer(help="Idébanken: råderumsforslag fra kommunernes budgetter (import, søgning, lignende forslag).",
                   no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 
-SAMPLE_NOTICE = (f"Bemærk: idébanken indeholder eksempeldata ({SAMPLE_BATCH_NAME}); "
-                 "forslag mærket [EKSEMPEL] er ikke rigtige kommuners forslag.")
+
+def sample_notice() -> str:
+    """The notice printed above lists that hold sample proposals."""
+    from raaderum.ideas.records import SAMPLE_BATCH_NAME  # lazy: start-up
+
+    return (f"Bemærk: idébanken indeholder eksempeldata ({SAMPLE_BATCH_NAME}); "
+            "forslag mærket [EKSEMPEL] er ikke rigtige kommuners forslag.")
 
 
 def _open_store(*, with_sample: bool = True) -> IdeaStore:
+    from raaderum.store.ideas import IdeaStore  # lazy: start-up
+
     store = IdeaStore()
     store.migrate()
     if with_sample:
@@ -39,6 +43,8 @@ def _open_store(*, with_sample: bool = True) -> IdeaStore:
 
 def _plain(html_text: str) -> str:
     """Highlighted HTML → Rich markup (marks in bold yellow)."""
+    from rich.markup import escape  # lazy: start-up
+
     parts = re.split(r"(<mark>.*?</mark>)", html_text)
     out = []
     for part in parts:
@@ -50,6 +56,8 @@ def _plain(html_text: str) -> str:
 
 
 def _amounts(r: ProposalRecord) -> str:
+    from raaderum.ideas.amounts import format_amount  # lazy: start-up
+
     text = " / ".join(f"{label} {format_amount(v)}" for label, v in zip(("B", "BO1", "BO2", "BO3"), r.amounts,
                                                                        strict=True))
     if r.one_off_investment is not None:
@@ -77,6 +85,9 @@ def import_(
     """Importér forslag fra en Excel-fil; hver række rapporteres som importeret, afvist eller sprunget over."""
     if not file.exists():
         raise InputError(f"Filen {str(file)!r} findes ikke.")
+    from raaderum.server.imports import import_workbook  # lazy: start-up
+    from raaderum.server.permissions import SYSTEM_ACTOR  # lazy: start-up
+
     store = _open_store(with_sample=False)
     try:
         report = import_workbook(store, SYSTEM_ACTOR, file, dry_run=dry_run, savings_positive=savings_positive)
@@ -96,6 +107,9 @@ def list_(
     year: int = typer.Option(None, "--year", help="Kun forslag fra dette budgetår."),
 ) -> None:
     """Vis alle gemte forslag med de normaliserede felter og kilde (fil, ark, række)."""
+    from rich.console import Console  # lazy: start-up
+    from rich.markup import escape  # lazy: start-up
+
     store = _open_store()
     try:
         code = store.register.resolve(kommune).code if kommune else None
@@ -104,12 +118,12 @@ def list_(
         store.close()
     if as_json:
         print_json({"count": len(records), "amount_unit": "1.000 kr.; besparelser negative",
-                    "sample_notice": SAMPLE_NOTICE if any(r.is_sample for r in records) else None,
+                    "sample_notice": sample_notice() if any(r.is_sample for r in records) else None,
                     "proposals": [r.to_dict() for r in records]})
         return
     con = Console(highlight=False)
     if any(r.is_sample for r in records):
-        con.print(f"[italic]{escape(SAMPLE_NOTICE)}[/italic]")
+        con.print(f"[italic]{escape(sample_notice())}[/italic]")
     con.print(f"{len(records)} forslag")
     for r in records:
         con.print(f"[bold]{escape(r.display_title)}[/bold]")
@@ -130,6 +144,11 @@ def search(
     as_json: bool = typer.Option(False, "--json", help="Skriv JSON."),
 ) -> None:
     """Søg i idébanken (ordstammer, sammensatte ord og synonymer) med facetter."""
+    from rich.console import Console  # lazy: start-up
+    from rich.markup import escape  # lazy: start-up
+
+    from raaderum.ideas.search import SearchFilters  # lazy: start-up
+
     store = _open_store()
     try:
         if kommune:
@@ -143,7 +162,7 @@ def search(
         return
     con = Console(highlight=False)
     if result.has_sample:
-        con.print(f"[italic]{escape(SAMPLE_NOTICE)}[/italic]")
+        con.print(f"[italic]{escape(sample_notice())}[/italic]")
     con.print(f"{result.total} forslag matcher {query!r}; viser {len(result.hits)}.")
     if result.expansions:
         con.print("Søgningen omfatter også: " + escape(", ".join(result.expansions)))
@@ -167,6 +186,9 @@ def similar(
     as_json: bool = typer.Option(False, "--json", help="Skriv JSON."),
 ) -> None:
     """Vis forslag, der ligner et givet forslag (fra andre kommuner og år)."""
+    from rich.console import Console  # lazy: start-up
+    from rich.markup import escape  # lazy: start-up
+
     store = _open_store()
     try:
         base = store.get(proposal_id)
@@ -216,6 +238,8 @@ def template(
     """Gem en Excel-skabelon til indsamling af forslag (med vejledning og rullelister)."""
     if xlsx.suffix.lower() != ".xlsx":
         raise InputError(f"Skabelonen skal gemmes som .xlsx, ikke {xlsx.suffix or 'uden filtype'}.")
+    from raaderum.ideas.template import write_template  # lazy: start-up
+
     path = write_template(xlsx)
     typer.echo(f"Skabelon gemt i {path}.")
 
@@ -258,6 +282,10 @@ def udvalg(
     as_json: bool = typer.Option(False, "--json", help="Skriv JSON."),
 ) -> None:
     """Vis eller ret kommunens udvalgsopdeling (hvilket fagudvalg hvert område hører under)."""
+    from raaderum.server.permissions import SYSTEM_ACTOR  # lazy: start-up
+    from raaderum.server.workspace import set_committee  # lazy: start-up
+    from raaderum.store.committees import committee_entries  # lazy: start-up
+
     store = _open_store(with_sample=False)
     try:
         m = store.register.resolve(kommune)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from raaderum import config
 from raaderum.cli._common import app, handles_errors
 
 
@@ -15,8 +16,6 @@ def serve(
     workers: int = typer.Option(1, "--workers", min=1, max=64, help="Antal arbejdsprocesser."),
 ) -> None:
     """Start webapplikationen (Råderumsoverblik, cockpit, idébank, vidensportal, API under /api/v1)."""
-    import os  # lazy: start-up
-
     import uvicorn  # lazy: start-up
 
     from raaderum.release.reader import open_release  # lazy: start-up
@@ -31,7 +30,7 @@ def serve(
         store.ensure_sample()
     # Several workers share one database: each refreshes its search index in the background at most once a
     # second after a change made elsewhere, instead of rebuilding it inside a request.
-    os.environ.setdefault("RAADERUM_SEARCH_REFRESH_SECONDS", "1")
+    config.set_default("search_refresh_seconds", "1")
     typer.echo(f"Råderum kører på http://{host}:{port}/ (datarelease {rel.id}, {workers} arbejdsproces(ser)). "
                "Stop med Ctrl+C.")
     uvicorn.run("raaderum.web:create_app", factory=True, host=host, port=port, workers=workers,

@@ -114,7 +114,8 @@ def add_user(engine: Engine, actor: User, name: str, role: str, *, password: str
 
 def disable_user(engine: Engine, actor: User, name: str | None = None, *, user_id: int | None = None) -> User:
     """Service: disable the user named ``name`` (or with ``user_id``); it can no longer log in and its sessions
-    end. Action ``user.disable``, audited in the same transaction. Disabling oneself is refused."""
+    end. Action ``user.disable``, audited in the same transaction. Disabling oneself is refused; disabling a
+    disabled user changes nothing and writes no audit row."""
     require(actor, "user.disable")
     with transaction(engine) as s:
         if user_id is not None:
@@ -125,6 +126,9 @@ def disable_user(engine: Engine, actor: User, name: str | None = None, *, user_i
             user = get_user(s, name or "")
         if actor.id is not None and user.id == actor.id:
             raise InputError("Du kan ikke deaktivere dig selv.")
+        if user.disabled:  # already disabled: nothing changes, so nothing is audited (its sessions are refused)
+            s.expunge(user)
+            return user
         before = user.to_dict()
         user.disabled = True
         s.execute(delete(LoginSession).where(LoginSession.user_id == user.id))

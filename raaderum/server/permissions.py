@@ -4,7 +4,8 @@ Three roles: the national **operator** (administers users, imports idea-bank wor
 portal), the **municipal editor** (changes its own municipality's proposals, shortlist, committee mapping and
 notes) and the **reader** (reads). Who may do what is data: :data:`RULES` maps each role to the actions it may
 take, for any municipality (``ANY``) or only its own (``OWN``); :func:`can` reads it, :func:`require` enforces it.
-Every service in :mod:`raaderum.server` calls :func:`require` before it changes anything.
+Every service in :mod:`raaderum.server` calls :func:`require` before it changes anything (services that learn the
+municipality from the row they change call :func:`require_some` first, before they read or validate anything).
 
 The CLI acts as :data:`SYSTEM_ACTOR`, a named operator that is not a stored user: what a shell user does with
 ``raaderum users add`` is audited under that name.
@@ -49,6 +50,7 @@ ACTIONS: dict[str, Action] = {a.id: a for a in (
     Action("user.disable", "Deaktivér en bruger", False, "deaktivere brugere"),
     Action("ideas.import", "Importér en idébank-projektmappe", False, "importere idébanker"),
     Action("lever.edit", "Ret, opret eller nulstil greb i vidensportalen", False, "rette vidensportalens greb"),
+    Action("backup.restore", "Gendan alle app-data fra en backup", False, "gendanne en backup"),
 )}
 
 #: THE authorisation table: role → action → scope. Anything not listed is denied. Actions that are not municipal
@@ -84,18 +86,36 @@ def can(user: User | None, action: str, municipality_code: int | None = None) ->
     return False
 
 
+def _denied(user: User | None, action: str) -> PermissionDenied:
+    label = ACTIONS[action].doing
+    if user is None:
+        return PermissionDenied(f"Du skal være logget ind for at {label}.")
+    if user.disabled:
+        return PermissionDenied(f"Brugeren {user.name} er deaktiveret og kan ikke {label}.")
+    if user.role == EDITOR and ACTIONS[action].municipal:
+        return PermissionDenied(f"Du kan kun {label} for din egen kommune.")
+    return PermissionDenied(f"Din rolle ({user.role_label}) giver ikke adgang til at {label}.")
+
+
 def require(user: User | None, action: str, municipality_code: int | None = None) -> User:
     """``user`` when :func:`can` allows the action; :class:`PermissionDenied` (with a Danish reason) otherwise."""
     if can(user, action, municipality_code):
         assert user is not None
         return user
-    label = ACTIONS[action].doing
-    if user is None:
-        raise PermissionDenied(f"Du skal være logget ind for at {label}.")
-    if user.role == EDITOR and ACTIONS[action].municipal:
-        raise PermissionDenied(f"Du kan kun {label} for din egen kommune.")
-    raise PermissionDenied(f"Din rolle ({user.role_label}) giver ikke adgang til at {label}.")
+    raise _denied(user, action)
+
+
+def require_some(user: User | None, action: str) -> User:
+    """``user`` when :data:`RULES` lets it take ``action`` for at least one municipality; :class:`PermissionDenied`
+    otherwise. A service whose municipality is only known from the row it changes (a shortlist entry, a
+    proposal) calls this FIRST, before it reads the row or validates any input, and :func:`require` with the
+    row's municipality once it has it: a visitor or a reader is refused before anything else happens."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if user is not None and not user.disabled and RULES.get(user.role, {}).get(action) in (ANY, OWN):
+        return user
+    raise _denied(user, action)
 
 
 __all__ = ["ACTIONS", "ANY", "EDITOR", "OPERATOR", "OWN", "READER", "ROLES", "RULES", "SYSTEM_ACTOR", "Action",
-           "can", "require", "system_actor"]
+           "can", "require", "require_some", "system_actor"]

@@ -1,6 +1,8 @@
 """The municipal workspace (arbejdsrum): shortlist, share links, the municipality's own proposals, its committee
-mapping and notes. Every change is authorised with :func:`raaderum.server.accounts.require` and written to the audit log
-in the same transaction.
+mapping and notes. Every change is a service: it is authorised with :func:`raaderum.server.permissions.require`
+before anything else happens (services that learn the municipality from the row they change call
+:func:`~raaderum.server.permissions.require_some` first, then :func:`~raaderum.server.permissions.require` with the
+row's municipality, before they validate any input) and written to the audit log in the same transaction.
 
 Optimistic locking: every editable row carries a ``version``. An edit says which version it was made on; when the
 row has moved on since, :class:`ConflictError` tells who changed it and when, and nothing is overwritten.
@@ -42,7 +44,7 @@ from raaderum.ideas.committees import clean_committee_name, default_mapping
 from raaderum.ideas.records import ProposalRecord
 from raaderum.ideas.vocabulary import load_vocabulary
 from raaderum.release.reader import current_register
-from raaderum.server.permissions import require
+from raaderum.server.permissions import require, require_some
 from raaderum.store.audit import last_change, record, snapshot
 from raaderum.store.committees import committee_entries, committee_mapping  # re-exported
 from raaderum.store.ideas import (
@@ -177,12 +179,13 @@ def get_shortlist_item(engine: Engine, item_id: int) -> ShortlistItem:
 def update_shortlist_item(engine: Engine, user: User, item_id: int, version: Any, *, status: str | None = None,
                           comment: str | None = None) -> ShortlistItem:
     """Change status and/or comment of an entry, made on ``version`` (:class:`ConflictError` if it moved on)."""
-    had = _version(version)
+    require_some(user, "shortlist.update")
     with Session(engine, expire_on_commit=False) as s, s.begin():
         item = s.get(ShortlistItem, int(item_id))
         if item is None:
             raise ShortlistItemNotFound(f"Punkt nr. {item_id} findes ikke på nogen kortliste (måske er det fjernet).")
         require(user, "shortlist.update", item.municipality_code)
+        had = _version(version)
         new_status = _status(status) if status is not None else item.status
         new_comment = _clean_text(comment, MAX_COMMENT, "Kommentaren") if comment is not None else item.comment
         if item.version != had:
@@ -200,6 +203,7 @@ def update_shortlist_item(engine: Engine, user: User, item_id: int, version: Any
 
 def remove_from_shortlist(engine: Engine, user: User, item_id: int, version: Any = None) -> None:
     """Remove an entry (made on ``version`` when given)."""
+    require_some(user, "shortlist.remove")
     with Session(engine) as s, s.begin():
         item = s.get(ShortlistItem, int(item_id))
         if item is None:
@@ -238,6 +242,7 @@ def create_share_link(engine: Engine, user: User, municipality_code: int) -> Sha
 
 
 def revoke_share_link(engine: Engine, user: User, token: str) -> ShareLink:
+    require_some(user, "shortlist.share")
     with Session(engine, expire_on_commit=False) as s, s.begin():
         link = s.get(ShareLink, str(token)[:64])
         if link is None:
@@ -434,18 +439,20 @@ def create_proposal(engine: Engine, user: User, municipality_code: int, fields: 
         return _to_record(p)
 
 
-def _load_for_change(s: Session, user: User, action: str, proposal_id: int, had: int) -> Proposal:
+def _load_for_change(s: Session, user: User, action: str, proposal_id: int, version: Any) -> tuple[Proposal, int]:
+    """The proposal to change and the version the change was made on: permission first, then the input."""
     p = s.get(Proposal, int(proposal_id))
     if p is None:
         raise ProposalNotFound(f"Forslag nr. {proposal_id} findes ikke i idébanken.")
     require(user, action, p.municipality_code)
+    had = _version(version)
     st = s.get(ProposalStatus, p.id)
     if st is not None and st.withdrawn_at is not None:
         raise InputError(f"Forslag nr. {p.id} er trukket tilbage {local_time(st.withdrawn_at)} af "
                          f"{st.withdrawn_by} og kan ikke ændres.")
     if p.version != had:
         raise _conflict(s, "Forslaget", "proposal", p.id, had, p.version)
-    return p
+    return p, had
 
 
 def edit_proposal(engine: Engine, user: User, proposal_id: int, version: Any,
@@ -454,10 +461,10 @@ def edit_proposal(engine: Engine, user: User, proposal_id: int, version: Any,
 
     The content hash is kept, so re-importing the original workbook does not bring the old text back.
     """
-    had = _version(version)
-    values = clean_proposal_fields(fields)
+    require_some(user, "proposal.edit")
     with Session(engine, expire_on_commit=False) as s, s.begin():
-        p = _load_for_change(s, user, "proposal.edit", proposal_id, had)
+        p, had = _load_for_change(s, user, "proposal.edit", proposal_id, version)
+        values = clean_proposal_fields(fields)
         before = snapshot(p)
         if "area_id" in values and values["area_id"] != p.area_id:
             values["committee_text"] = committee_mapping(s, p.municipality_code).get(values["area_id"] or "", "")
@@ -477,9 +484,9 @@ def edit_proposal(engine: Engine, user: User, proposal_id: int, version: Any,
 
 def withdraw_proposal(engine: Engine, user: User, proposal_id: int, version: Any) -> ProposalStatus:
     """Withdraw a proposal (it stays stored, marked withdrawn, with who and when)."""
-    had = _version(version)
+    require_some(user, "proposal.withdraw")
     with Session(engine, expire_on_commit=False) as s, s.begin():
-        p = _load_for_change(s, user, "proposal.withdraw", proposal_id, had)
+        p, had = _load_for_change(s, user, "proposal.withdraw", proposal_id, version)
         st = s.get(ProposalStatus, p.id)
         if st is None:
             st = ProposalStatus(proposal_id=p.id, municipality_code=p.municipality_code)

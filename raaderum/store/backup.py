@@ -18,11 +18,12 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, Table, delete, func, insert, inspect, select, text
+from sqlalchemy import Connection, DateTime, Engine, Table, delete, func, insert, inspect, select, text
 
 from raaderum.errors import BackupError, SchemaNotCurrent  # re-exported
 from raaderum.store.engine import _revisions, alembic_config, current_revision, ensure_schema, migrate  # re-exported
@@ -118,10 +119,14 @@ def row_counts(engine: Engine) -> dict[str, int]:
                 for n in (*TABLES, *EXCLUDED) if n in existing}
 
 
-def restore(engine: Engine, path: str | Path, *, wipe: bool = False) -> dict[str, int]:
+def restore(engine: Engine, path: str | Path, *, wipe: bool = False,
+            within: Callable[[Connection, dict[str, int]], None] | None = None) -> dict[str, int]:
     """Restore the backup at ``path`` into the database of ``engine``; returns rows per table.
 
     The database must be empty unless ``wipe`` (then every app row is deleted first, in the same transaction).
+    ``within(connection, counts)`` runs at the end of the restoring transaction (the service
+    :func:`raaderum.server.backups.restore_backup` writes its audit row there). Use that service: this function
+    checks no permission.
     """
     data = read_backup(path)
     file_rev = str(data.get("schema_revision"))
@@ -174,6 +179,8 @@ def restore(engine: Engine, path: str | Path, *, wipe: bool = False) -> dict[str
                 if "id" in t.columns and t.columns["id"].primary_key and t.columns["id"].type.python_type is int:
                     conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
                                       f"COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM {name}"))
+        if within is not None:
+            within(conn, {n: int(tables[n]["count"]) for n in TABLES if n in tables})
     if file_rev != head:
         migrate(engine=engine)
     return {n: int(tables[n]["count"]) for n in TABLES if n in tables}

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import anyio
 from fastapi import FastAPI
@@ -19,6 +22,29 @@ from raaderum.web.middleware import AuthMiddleware, SecurityHeadersMiddleware
 from raaderum.web.routes import admin, api, levers, login, pages, workspace
 from raaderum.web.templating import HERE
 from raaderum.web.views import warm_up
+
+
+class HealthMiddleware:
+    """Answers ``GET /healthz`` before anything else runs (load balancers ask often): ``{"status": "ok",
+    "release": <id of the release in use>}``, the release id re-read at most once a second."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self._at, self._body = 0.0, b""
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["path"] != "/healthz" or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        now = time.monotonic()
+        if now - self._at > 1.0:
+            self._body = json.dumps({"status": "ok", "release": open_release().id}).encode()
+            self._at = now
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length",
+                                                                         str(len(self._body)).encode()),
+                                (b"cache-control", b"no-store"), (b"x-content-type-options", b"nosniff")]})
+        await send({"type": "http.response.body", "body": self._body if scope["method"] == "GET" else b""})
 
 
 def _warm() -> None:
@@ -67,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(AuthMiddleware)
     app.add_middleware(PageCacheMiddleware, enabled=settings.page_cache)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(HealthMiddleware)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
     app.include_router(login.router)

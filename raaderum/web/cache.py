@@ -62,6 +62,15 @@ def _revisions() -> Any:
     return rev
 
 
+def _index_revision() -> Any:
+    """The store revision the worker's in-memory search index was built from, read on every request: a page that
+    lists proposals is built from that index, so a page rendered while the index was catching up (after a change
+    in another worker or node) must not be kept once the index has caught up."""
+    store = default_store()
+    reader = getattr(store, "index_revision", None)
+    return reader() if callable(reader) else getattr(store, "_index_key", None)
+
+
 def clear() -> None:
     global _revision
     with _lock:
@@ -89,7 +98,7 @@ class PageCacheMiddleware:
             if name == b"hx-request":
                 htmx = value == b"true"
         try:
-            key = (scope["path"], scope.get("query_string", b""), htmx, _revisions())
+            key = (scope["path"], scope.get("query_string", b""), htmx, _revisions(), _index_revision())
         except Exception:  # noqa: BLE001 - e.g. the database is down: serve without the cache, the app says why
             await self.app(scope, receive, send)
             return
