@@ -95,7 +95,15 @@ def test_xlsx_workbook(tmp_path: Path) -> None:
     assert ws["A5"].value == first["name"]
     assert ws["D5"].value == pytest.approx(first["unit_cost"]) and ws["D5"].number_format == "#,##0"
     assert ws["F5"].value == pytest.approx(first["potential"]) and ws["F5"].number_format == "#,##0"
-    assert "skøn" in [ws.cell(row=5, column=c).value for c in range(1, ws.max_column + 1)]  # estimated labelled
+    header = [ws.cell(row=4, column=c).value for c in range(1, ws.max_column + 1)]
+    status_col = header.index("Status") + 1
+    estimated = [a for a in d["areas"] if a["status"] == "estimated"]
+    assert estimated  # age-based target groups in 2024 are estimates
+    row = 5 + d["areas"].index(estimated[0])
+    assert ws.cell(row=row, column=status_col).value == "skøn"  # estimated labelled
+    assert ws.cell(row=5, column=header.index("Potentiale: status") + 1).value == "afledt"
+    assert ws.cell(row=5, column=header.index("Potentiale: præcision ±, kr.") + 1).value == pytest.approx(
+        first["expenditure_precision"])
     area_ws = wb[names[2]]
     assert area_ws.freeze_panes == "B5" and area_ws.auto_filter.ref
     peer_names = {area_ws.cell(row=r_, column=1).value for r_ in range(6, 6 + len(d["peers"]["members"]))}

@@ -39,8 +39,13 @@ def test_national_figure_and_rank(release: Release) -> None:
 def test_estimated_years_say_how(release: Release) -> None:
     kf = key_figures(release, "Odense", 2024)
     dagtilbud = next(a for a in kf.areas if a.id == "dagtilbud")
-    assert dagtilbud.status == "estimated"
-    assert "age_share" in dagtilbud.methods and "population_trend" in dagtilbud.methods
+    # Data release 2: the population on 1 January 2024 is observed, so kr. per inhabitant is observed; only the
+    # target group (0-5-year-olds, single ages known for 2021 only) is an estimate, and says how.
+    assert dagtilbud.status == "observed"
+    assert dagtilbud.target_status == "estimated" and dagtilbud.per_target_status == "estimated"
+    assert "age_share" in dagtilbud.methods and "population_trend" not in dagtilbud.methods
+    aeldre = next(a for a in kf.areas if a.id == "aeldre")
+    assert aeldre.status == "observed" and aeldre.methods == ["cohort_ageing"]
 
 
 def test_missing_is_not_zero(release: Release) -> None:
@@ -48,7 +53,8 @@ def test_missing_is_not_zero(release: Release) -> None:
     aeldre = next(a for a in kf.areas if a.id == "aeldre")
     assert aeldre.per_inhabitant is None and aeldre.rank is None and aeldre.status == "missing"
     series = area_time_series(release, 461, load_catalog().area("aeldre"))
-    assert series[0] == {"year": 2016, "per_inhabitant": None, "partial": False}
+    assert series[0] == {"year": 2016, "per_inhabitant": None, "partial": False,
+                         "prices": "Løbende priser (ikke prisreguleret)", "factor": 1.0}
     assert series[2]["per_inhabitant"] > 0
 
 
@@ -64,9 +70,9 @@ def test_panel_is_consistent(release: Release) -> None:
     assert p.unit_cost.shape == (98, len(load_catalog().areas))
     ok = ~np.isnan(p.unit_cost)
     assert np.allclose(p.unit_cost[ok], (p.expenditure / p.target)[ok])
-    # National weighted unit cost ≈ ΣE/ΣN over the 98 (national row vs. sum of municipalities).
+    # The national unit cost is ΣE/ΣN over the 98 (one definition everywhere).
     j = p.area_index("folkeskole")
-    assert p.national_unit_cost[j] == pytest.approx(p.expenditure[:, j].sum() / p.target[:, j].sum(), rel=1e-3)
+    assert p.national_unit_cost[j] == pytest.approx(p.expenditure[:, j].sum() / p.target[:, j].sum(), rel=1e-12)
 
 
 def test_rank_desc_handles_ties_and_missing() -> None:

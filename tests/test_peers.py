@@ -209,8 +209,13 @@ def test_weights_change_the_peers(release: Release) -> None:
 
 
 def test_estimated_structure_is_said(release: Release) -> None:
-    assert choose_peers(release, "Aarhus", 2024).estimated_variables  # 2024 is projected
-    ps = choose_peers(release, "Aarhus", 2021)  # every variable in use is observed in 2021
+    est = choose_peers(release, "Aarhus", 2024).estimated_variables  # ages after 2022 are aged cohorts
+    assert est["share_80_plus"] == ["cohort_ageing"] and "share_0_5" in est
+    # 2021 has every single age; education is observed in 2019 and 2022 only, so it is interpolated in 2021.
+    ps = choose_peers(release, "Aarhus", 2021)
+    assert ps.estimated_variables == {"higher_education_share": ["series_interpolated"]}
+    assert any("Andel med videregående uddannelse" in n for n in ps.notes)
+    ps = choose_peers(release, "Aarhus", 2021, weights="higher_education_share=0")
     assert ps.estimated_variables == {} and not ps.notes
 
 

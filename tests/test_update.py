@@ -125,3 +125,56 @@ def test_cli_update_success(monkeypatch: pytest.MonkeyPatch, release: Release, t
     info = CliRunner().invoke(app, ["data", "info"])
     assert "Hentet fra Danmarks Statistiks API" in info.stdout and "REGK31" in info.stdout
     assert open_release().years == [2020, 2021, 2022, 2023, 2024]
+
+
+def test_update_fetches_the_second_wave_and_says_which_deflator(release: Release) -> None:
+    fake = FakeStatbank(fake_tables(release))
+    msgs: list[str] = []
+    with _client(fake) as client:
+        result = update_release(client, progress=msgs.append)
+    new = open_release()
+    tables = {s["table"] for s in new.manifest["sources"]}
+    assert {"AUK01", "LBESK69", "AUP02", "INDKP101", "HFUDD11", "NAN1", "FOLK1AM", "noegletal.dk"} <= tables
+    # Single ages every year: every target group is observed in every accounts year.
+    assert new.query("SELECT DISTINCT status FROM target_groups WHERE year BETWEEN 2016 AND 2024") == [("observed",)]
+    # Denmark's published totals (incl. Christiansø) are checked on load.
+    assert new.checks["population_totals_checked"] == 5
+    assert new.query("SELECT denmark FROM population_totals WHERE year = 2026") == [(6_025_603.0,)]
+    # The series equal what the API served (the fake serves the embedded release's values).
+    for s in ("social_assistance_fte", "employees_fte", "disposable_income", "unemployment_rate",
+              "education_15_69_total", "education_15_69_higher"):
+        q = "SELECT year, value FROM series WHERE municipality_code = 751 AND series = ? AND year BETWEEN 2010 AND 2024"
+        assert dict(new.query(q, [s])) == pytest.approx(dict(release.query(q, [s]))), s
+    # The noegletal.dk figures (not a Statistics Denmark table) are kept from the release in use.
+    assert new.manifest["files"]["noegletal.parquet"]["sha256"] == release.manifest["files"]["noegletal.parquet"][
+        "sha256"]
+    # The deflator of general government consumption, stated in the result, the manifest and the progress.
+    info = result.price_index
+    assert info is not None and info["table"] == "NAN1" and info["fallback"] is False
+    assert "offentlige forbrugsudgifter" in info["name"] and new.manifest["price_index"]["id"] == info["id"]
+    assert any("Prisindeks til faste priser" in m and "NAN1" in m for m in msgs)
+    v = dict(new.query("SELECT year, value FROM price_index WHERE index_id = ?", [info["id"]]))
+    assert v[2020] == pytest.approx(100.0) and v[2021] / v[2020] == pytest.approx(1.025)
+    assert "dranst 1" in new.manifest["measure"]  # this path really fetches dranst 1 + 2
+
+
+def test_update_falls_back_to_the_consumer_price_index(release: Release) -> None:
+    fake = FakeStatbank(fake_tables(release, deflator=False))  # NAN1 answers 400 EXTRACT-NOTFOUND
+    msgs: list[str] = []
+    with _client(fake) as client:
+        result = update_release(client, progress=msgs.append)
+    info = result.price_index
+    assert info is not None and info["id"] == "PRIS113" and info["fallback"] is True
+    assert info["label"] == "forbrugerprisindeks, ikke kommunernes pris- og lønindeks"
+    assert any("NAN1 kan ikke bruges" in m for m in msgs)
+    got = dict(open_release().query("SELECT year, value FROM price_index WHERE year BETWEEN 2016 AND 2023"))
+    assert got == pytest.approx(dict(release.query("SELECT year, value FROM price_index WHERE year BETWEEN 2016 "
+                                                   "AND 2023")))
+
+
+def test_a_failing_deflator_request_fails_the_update(release: Release) -> None:
+    fake = FakeStatbank(fake_tables(release))
+    fake.fail = lambda endpoint, table: httpx.Response(503) if table == "NAN1" else None
+    with _client(fake, retries=1) as client, pytest.raises(StatbankError, match="uændret"):
+        update_release(client)
+    assert current_release_dir() == embedded_release_dir()

@@ -31,18 +31,29 @@ from typing import Any
 
 import numpy as np
 
-from raaderum.analysis.key_figures import EXPENDITURE_TABLE, AreaPanel, area_panel
+from raaderum.analysis.key_figures import (
+    EXPENDITURE_TABLE,
+    NATIONAL_UNIT_COST_METHOD,
+    AreaPanel,
+    area_panel,
+    national_weighted_mean,
+    price_provenance,
+)
 from raaderum.analysis.need import METHOD_TEXT as NEED_METHOD_TEXT
 from raaderum.analysis.need import NeedModel, need_corrected_potential, need_expected, need_index
 from raaderum.analysis.peers import (
+    AUTO_MODEL,
+    AUTO_MODEL_NAME,
     PeerCatalog,
     PeerSet,
     PeerSpec,
     StructureMatrix,
     choose_peers,
     load_peer_catalog,
+    load_peer_registry,
     structure_matrix,
 )
+from raaderum.analysis.prices import PriceBasis, price_basis
 from raaderum.catalog import Catalog, load_catalog
 from raaderum.errors import EstimationError, InputError
 from raaderum.release.municipalities import Municipality
@@ -149,16 +160,6 @@ def ref_value(reference: str, values: np.ndarray) -> float:
     return float(_SORTED_RULES[reference](v))
 
 
-def national_weighted_mean(expenditure: np.ndarray, target: np.ndarray) -> float:
-    """ΣE / ΣN over the municipalities with a figure and a positive target group (all of them, E ≤ 0 too)."""
-    E = np.asarray(expenditure, dtype=float)
-    N = np.asarray(target, dtype=float)
-    ok = np.isfinite(E) & np.isfinite(N) & (np.where(np.isfinite(N), N, 0) > 0)
-    if not ok.any():
-        return float("nan")
-    return float(E[ok].sum() / N[ok].sum())
-
-
 def potential(e: float | None, e_ref: float | None, n: float | None) -> float | None:
     """max(0, e − e_ref) × N; None when an input is missing or e ≤ 0 (flagged, never divided or zeroed)."""
     if any(x is None or not np.isfinite(x) for x in (e, e_ref, n)):
@@ -228,21 +229,29 @@ def national_draws(expenditure: np.ndarray, target: np.ndarray, B: int, seed: in
 def benchmark_arrays(unit_cost: np.ndarray, expenditure: np.ndarray, target: np.ndarray, i: int,
                      peers: np.ndarray, nearest10: np.ndarray, *, references: list[str] | None = None,
                      B: int = DEFAULT_B, seed: int = DEFAULT_SEED, order: np.ndarray | None = None,
-                     national: tuple[np.ndarray, np.ndarray] | None = None) -> ArrayBenchmark:
+                     national: tuple[np.ndarray, np.ndarray] | None = None,
+                     area_peers: list[tuple[np.ndarray, np.ndarray]] | None = None) -> ArrayBenchmark:
     """Every reference, potential and bootstrap band for row ``i`` (pure numpy; rows = municipalities).
 
     ``peers`` and ``nearest10`` are row indices in a fixed order (nearest first, ties by code), so the
     seeded bootstrap gives the same draws whatever the order of the rows; ``order`` (the municipality codes)
     does the same for the national bootstrap, which resamples every row. ``national`` may pass the national
     values and their bootstrap draws (they do not depend on ``i``; :class:`BenchmarkContext` caches them).
+    ``area_peers`` gives each area (column) its own ``(peers, nearest10)`` (peer models that differ by area); a
+    bootstrap draw then picks the same positions in every area's peer list.
     """
     U = np.asarray(unit_cost, dtype=float)
     E = np.asarray(expenditure, dtype=float)
     N = np.asarray(target, dtype=float)
     peers = np.asarray(peers, dtype=np.int64)
     nearest10 = np.asarray(nearest10, dtype=np.int64)
-    if i in set(peers.tolist()) or i in set(nearest10.tolist()):
-        raise InputError("En kommune kan ikke være sin egen sammenligningskommune.")
+    per_area = [(np.asarray(p, dtype=np.int64), np.asarray(q, dtype=np.int64)) for p, q in area_peers] \
+        if area_peers is not None else None
+    if per_area is not None and len(per_area) != U.shape[1]:
+        raise InputError(f"Der er sammenligningskommuner til {len(per_area)} områder, men {U.shape[1]} områder.")
+    for p_, q_ in [(peers, nearest10), *(per_area or [])]:
+        if i in set(p_.tolist()) or i in set(q_.tolist()):
+            raise InputError("En kommune kan ikke være sin egen sammenligningskommune.")
     if B < 1:
         raise InputError("Bootstrap kræver mindst én trækning.")
     refs = list(references or REFERENCES)
@@ -254,8 +263,10 @@ def benchmark_arrays(unit_cost: np.ndarray, expenditure: np.ndarray, target: np.
     else:
         nat_vals, nat_draws = national
     rng = np.random.default_rng(seed)
-    u_peers = rng.random((B, max(len(peers), 1)))
-    u_near = rng.random((B, max(len(nearest10), 1)))
+    n_peers = max([len(peers), *(len(p_) for p_, _ in per_area or [])], default=0)
+    n_near = max([len(nearest10), *(len(q_) for _, q_ in per_area or [])], default=0)
+    u_peers = rng.random((B, max(n_peers, 1)))
+    u_near = rng.random((B, max(n_near, 1)))
     ref_values = np.full((R, A), np.nan)
     boot_all = np.full((R, A, B), np.nan)
     peer_counts = np.zeros(A, dtype=np.int64)
@@ -265,10 +276,11 @@ def benchmark_arrays(unit_cost: np.ndarray, expenditure: np.ndarray, target: np.
     peer_refs = [r for r in ("peer_mean", "peer_median", "peer_p25", "cheapest_peer") if r in row]
     for a in range(A):
         col = U[:, a]
-        vp = peers[_usable(col[peers])]
-        vn = nearest10[_usable(col[nearest10])]
+        a_peers, a_near = per_area[a] if per_area is not None else (peers, nearest10)
+        vp = a_peers[_usable(col[a_peers])]
+        vn = a_near[_usable(col[a_near])]
         kept = set(vp.tolist())
-        excluded.append([int(j) for j in peers if int(j) not in kept])
+        excluded.append([int(j) for j in a_peers if int(j) not in kept])
         peer_counts[a] = len(vp)
         near_counts[a] = len(vn)
         if len(vp) and peer_refs:
@@ -358,11 +370,9 @@ class BenchmarkContext:
         self.structure: StructureMatrix = structure_matrix(release, year, peer_catalog)
         if not np.array_equal(self.panel.codes, self.structure.codes):
             raise InputError("Områdetal og rammevilkår dækker ikke de samme kommuner.")
-        A = len(self.panel.areas)
-        self.national = np.array([national_weighted_mean(self.panel.expenditure[:, a], self.panel.target[:, a])
-                                  for a in range(A)])
+        self.national = self.panel.national_unit_cost.copy()  # the one national definition: ΣE/ΣN over the 98
         self._national_draws: dict[tuple[int, int], np.ndarray] = {}
-        self._need: dict[str, tuple[NeedModel, np.ndarray] | EstimationError] = {}
+        self._need: dict[tuple[str, str, tuple[str, ...]], tuple[NeedModel, np.ndarray] | EstimationError] = {}
         self.break_in_series = _areas_with_break(release, catalog)
 
     def national_draws(self, B: int, seed: int) -> np.ndarray:
@@ -372,17 +382,21 @@ class BenchmarkContext:
                                                        self.panel.codes)
         return self._national_draws[key]
 
-    def need(self, a: int) -> tuple[NeedModel, np.ndarray] | EstimationError:
+    def need(self, a: int, model: PeerCatalog | None = None) -> tuple[NeedModel, np.ndarray] | EstimationError:
+        """The need model of area ``a`` on the structural variables of the peer ``model`` (default: the context's
+        model): the variables with a weight above 0 in the model that vary in the year."""
         area = self.panel.areas[a]
-        if area.id not in self._need:
-            sm = self.structure
-            Z = sm.Z[:, sm.kept]
-            names = [v.id for j, v in enumerate(sm.variables) if sm.kept[j]]
+        model = model or self.peer_catalog
+        key = (area.id, model.id, tuple(v.id for v in model.used()))
+        if key not in self._need:
+            sm = self.structure if model is self.peer_catalog else structure_matrix(self.release, self.year, model)
+            cols = [j for j, v in enumerate(sm.variables) if sm.kept[j] and v.weight > 0]
+            names = [sm.variables[j].id for j in cols]
             try:
-                self._need[area.id] = need_expected(self.panel.unit_cost[:, a], Z, names, label=area.name)
+                self._need[key] = need_expected(self.panel.unit_cost[:, a], sm.Z[:, cols], names, label=area.name)
             except EstimationError as e:
-                self._need[area.id] = e
-        return self._need[area.id]
+                self._need[key] = e
+        return self._need[key]
 
 
 def benchmark_context(release: Release, year: int | None = None, catalog: Catalog | None = None,
@@ -391,7 +405,8 @@ def benchmark_context(release: Release, year: int | None = None, catalog: Catalo
     peer_catalog = peer_catalog or load_peer_catalog()
     year = release.check_year(year)
     cache: dict[Any, BenchmarkContext] = release.__dict__.setdefault("_benchmark_contexts", {})
-    key = (year, id(catalog), id(peer_catalog))
+    key = (year, id(catalog), peer_catalog.id,
+           tuple((v.id, v.source, v.transform) for v in peer_catalog.variables))
     if key not in cache:
         cache[key] = BenchmarkContext(release, year, catalog, peer_catalog)
     return cache[key]
@@ -448,15 +463,24 @@ class AreaBenchmark:
     peers_with_figure: int
     need: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
+    peer_model: str = "standard"
+    peer_model_name: str = ""
+    per_inhabitant_status: str = "observed"
+    expenditure_status: str | None = None  # "derived": kr. per inhabitant × population
+    expenditure_precision: float | None = None  # ± kr. of ``expenditure`` (and of every potential)
+    methods: list[dict[str, str]] = field(default_factory=list)  # estimation methods behind the figures: id, text
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id, "name": self.name, "denominator": self.denominator,
             "denominator_name": self.denominator_name, "unit_cost": self.unit_cost,
-            "expenditure": self.expenditure, "target": self.target, "status": self.status,
+            "expenditure": self.expenditure, "expenditure_status": self.expenditure_status,
+            "expenditure_precision": self.expenditure_precision, "potential_precision": self.expenditure_precision,
+            "target": self.target, "status": self.status, "per_inhabitant_status": self.per_inhabitant_status,
             "target_status": self.target_status, "references": self.references, "potential": self.potential,
             "band": self.band, "flags": list(self.flags), "peer_values": self.peer_values,
             "peers_with_figure": self.peers_with_figure, "need": self.need, "notes": list(self.notes),
+            "peer_model": {"id": self.peer_model, "name": self.peer_model_name}, "methods": list(self.methods),
         }
 
 
@@ -471,6 +495,9 @@ class BenchmarkResult:
     method: dict[str, Any]
     provenance: dict[str, Any]
     arrays: ArrayBenchmark | None = None
+    peer_model: str = "standard"  # the model id, or "auto" (each area its own model)
+    peer_sets: dict[str, PeerSet] = field(default_factory=dict)  # model id → peer set (several under "auto")
+    prices: PriceBasis | None = None
 
     def area(self, area_id: str) -> AreaBenchmark:
         for a in self.areas:
@@ -498,6 +525,9 @@ class BenchmarkResult:
             "denominators": {a.id: {"target_group": a.denominator, "name": a.denominator_name,
                                     "status": a.target_status} for a in self.areas},
             "peers": self.peers.to_dict(),
+            "peer_model": {"id": self.peer_model,
+                           "name": AUTO_MODEL_NAME if self.peer_model == AUTO_MODEL else self.peers.model_name},
+            "area_peer_sets": {mid: ps.to_dict() for mid, ps in self.peer_sets.items() if ps is not self.peers},
             "stability": self.peers.stability_dict(),
             "areas": [a.to_dict() for a in self.areas],
             "total": self.total,
@@ -507,38 +537,67 @@ class BenchmarkResult:
         }
 
 
+def _scaled(x: Any, factor: float) -> float | None:
+    v = _f(x)
+    return None if v is None else v * factor
+
+
 def run_benchmark(release: Release, municipality: str | int | Municipality, year: int | None = None,
                   reference: str = "peer_mean", peers: str | int | PeerSpec | None = "k=10",
                   weights: str | dict[str, float] | None = None, need_corrected: bool = False,
                   B: int = DEFAULT_B, seed: int = DEFAULT_SEED, *, stability_draws: int | None = None,
-                  catalog: Catalog | None = None, peer_catalog: PeerCatalog | None = None) -> BenchmarkResult:
+                  catalog: Catalog | None = None, peer_catalog: PeerCatalog | None = None,
+                  peer_model: str | None = None, prices: str | PriceBasis | None = None,
+                  base_year: int | None = None) -> BenchmarkResult:
     """The benchmark of one municipality in one year (default: the latest) against the chosen peers.
 
     ``reference`` picks the headline reference (every reference is computed); ``peers`` is ``"k=10"``,
-    ``"group"``, ``"region"``, ``"all"`` or a list of codes or names; ``weights`` overrides the catalogue's
-    structural weights (``"ln_population=2"``). ``B`` ≥ 1000 bootstrap draws with ``seed``.
+    ``"group"``, ``"region"``, ``"all"`` or a list of codes or names; ``weights`` overrides the peer model's
+    structural weights (``"ln_population=2"``). ``peer_model`` is a model id of ``raaderum/catalog/peers.toml``
+    (default ``"standard"``) or ``"auto"``: every area uses its own model (ældremodellen for ældrepleje …) and
+    ``weights`` then apply to the standard model, whose peers head the result. ``B`` ≥ 1000 bootstrap draws with
+    ``seed``. ``prices="faste"`` (with ``base_year``) gives every kroner figure in fixed prices; the need index and
+    the peers do not depend on it.
     """
     catalog = catalog or load_catalog()
-    peer_catalog = peer_catalog or load_peer_catalog()
+    registry = load_peer_registry()
+    model_id = registry.resolve(peer_model) if peer_catalog is None else peer_catalog.id
+    headline = peer_catalog or (registry.model() if model_id == AUTO_MODEL else registry.model(model_id))
+    basis = price_basis(release, prices, base_year)
     reference = resolve_reference(reference)
     if B < 1000:
         raise InputError(f"Bootstrap-båndet kræver mindst 1.000 trækninger; fik {B}.")
     m = municipality if isinstance(municipality, Municipality) else release.register.resolve(municipality)
     year = release.check_year(year)
-    ctx = benchmark_context(release, year, catalog, peer_catalog)
-    ps = choose_peers(release, m, year, peers, weights, draws=stability_draws, catalog=peer_catalog)
+    factor = basis.factor(year)
+    ctx = benchmark_context(release, year, catalog, headline)
+    ps = choose_peers(release, m, year, peers, weights, draws=stability_draws, catalog=headline)
+    area_models: list[PeerCatalog] = [registry.model_for_area(a.id) if model_id == AUTO_MODEL else headline
+                                      for a in ctx.panel.areas]
+    peer_sets: dict[str, PeerSet] = {headline.id: ps}
+    for model in area_models:
+        if model.id not in peer_sets:
+            peer_sets[model.id] = choose_peers(release, m, year, ps.spec, None, draws=stability_draws,
+                                               catalog=model)
     panel = ctx.panel
     i = panel.index(m.code)
     refs = list(REFERENCES)
-    arr = benchmark_arrays(panel.unit_cost, panel.expenditure, panel.target, i, ps.indices, ps.nearest10,
-                           references=refs, B=B, seed=seed, national=(ctx.national, ctx.national_draws(B, seed)))
+    area_peers = None if model_id != AUTO_MODEL else [
+        (peer_sets[mm.id].indices, peer_sets[mm.id].nearest10) for mm in area_models]
+    nat_draws = ctx.national_draws(B, seed)
+    arr = benchmark_arrays(panel.unit_cost * factor, panel.expenditure * factor, panel.target, i, ps.indices,
+                           ps.nearest10, references=refs, B=B, seed=seed,
+                           national=(ctx.national * factor, nat_draws * factor if factor != 1 else nat_draws),
+                           area_peers=area_peers)
     r_chosen = refs.index(reference)
     codes = panel.codes
     reg = release.register
+    precision = panel.expenditure_precision()
     areas: list[AreaBenchmark] = []
     for a, area in enumerate(panel.areas):
-        e = _f(panel.unit_cost[i, a])
-        E = _f(panel.expenditure[i, a])
+        aps = peer_sets[area_models[a].id]
+        e = _scaled(panel.unit_cost[i, a], factor)
+        E = _scaled(panel.expenditure[i, a], factor)
         N = _f(panel.target[i, a])
         flags: list[str] = []
         notes: list[str] = []
@@ -573,16 +632,23 @@ def run_benchmark(release: Release, municipality: str | int | Municipality, year
                 else {"p10": float(arr.ref_bands[r_i, a, 0]), "p90": float(arr.ref_bands[r_i, a, 1])},
             }
         band = _band(arr.bands[r_chosen, a])
+        excluded = set(arr.excluded_peers[a])
         peer_values = [{"code": int(codes[j]), "name": reg.by_code(int(codes[j])).name,
-                        "unit_cost": _f(panel.unit_cost[j, a]), "status": str(panel.status[j, a]),
-                        "used": j not in arr.excluded_peers[a]} for j in ps.indices]
-        need = _need_block(ctx, a, i, ps, reference, N, flags) if need_corrected else None
+                        "unit_cost": _scaled(panel.unit_cost[j, a], factor), "status": str(panel.status[j, a]),
+                        "used": j not in excluded} for j in aps.indices]
+        need = _need_block(ctx, a, i, aps, reference, N, flags, area_models[a], factor) if need_corrected else None
         tg = panel.denominator[a]
         areas.append(AreaBenchmark(
             id=area.id, name=area.name, denominator=tg, denominator_name=catalog.target_group(tg).name,
             unit_cost=e, expenditure=E, target=N, status=status, target_status=tstatus, references=ref_dict,
             potential=_f(arr.potentials[r_chosen, a]), band=band, flags=flags, peer_values=peer_values,
-            peers_with_figure=int(arr.peer_counts[a]), need=need, notes=notes))
+            peers_with_figure=int(arr.peer_counts[a]), need=need, notes=notes, peer_model=aps.model,
+            peer_model_name=aps.model_name,
+            per_inhabitant_status=str(panel.per_inhabitant_status[i, a]) if panel.per_inhabitant_status is not None
+            else status, expenditure_status=None if E is None else "derived",
+            expenditure_precision=None if E is None else _scaled(precision[i, a], factor),
+            methods=[{"id": mid, "text": release.method_text(mid)}
+                     for mid in sorted(set(panel.methods.get((m.code, area.id), [])))]))
     areas.sort(key=lambda x: (x.potential is None, -(x.potential or 0.0), x.id))
     by_ref = {r: float(arr.totals[r_i]) for r_i, r in enumerate(refs)}
     lo_ref = min(by_ref, key=lambda r: (by_ref[r], r))
@@ -596,14 +662,18 @@ def run_benchmark(release: Release, municipality: str | int | Municipality, year
         "range": {"min": by_ref[lo_ref], "min_reference": lo_ref, "max": by_ref[hi_ref], "max_reference": hi_ref},
         "areas_without_potential": [a.id for a in areas if a.potential is None],
         "rule": "Summen af de positive områdepotentialer; områder under referencen modregnes ikke.",
+        "precision": float(sum(a.expenditure_precision or 0.0 for a in areas if (a.potential or 0) > 0)),
+        "status": "derived",
+        "sign_convention": "Potentiale (mulighedsrum) er positivt = mulig besparelse i kr. pr. år.",
     }
     if need_corrected:
         vals = [a.need.get("potential") for a in areas if a.need]
         total["need_corrected"] = total_potential(vals)
-    method = _method(release, ps, reference, B, seed, need_corrected, catalog, peer_catalog)
+    method = _method(release, ps, reference, B, seed, need_corrected, catalog, headline, model_id, area_models,
+                     basis, year)
     provenance = {
         "source": "Danmarks Statistik", "table": EXPENDITURE_TABLE, "year": year,
-        "price_basis": release.price_basis, "accounts": release.manifest.get("accounts"),
+        **price_provenance(release, basis, year), "accounts": release.manifest.get("accounts"),
         "measure": release.manifest.get("measure"), "release_id": release.id,
         "structure_table": "structure (rammevilkår i datareleasen)",
         "sources": [{"id": s.get("id"), "table": s.get("table"), "title": s.get("title"), "years": s.get("years"),
@@ -611,16 +681,17 @@ def run_benchmark(release: Release, municipality: str | int | Municipality, year
         "attribution": release.manifest.get("attribution") or "Kilde: Danmarks Statistik",
     }
     return BenchmarkResult(municipality=m, year=year, reference=reference, peers=ps, areas=areas, total=total,
-                           method=method, provenance=provenance, arrays=arr)
+                           method=method, provenance=provenance, arrays=arr, peer_model=model_id,
+                           peer_sets=peer_sets, prices=basis)
 
 
 def _need_block(ctx: BenchmarkContext, a: int, i: int, ps: PeerSet, reference: str, N: float | None,
-                flags: list[str]) -> dict[str, Any]:
-    fit = ctx.need(a)
+                flags: list[str], model: PeerCatalog, factor: float = 1.0) -> dict[str, Any]:
+    fit = ctx.need(a, model)
     if isinstance(fit, EstimationError):
         flags.append("need_not_estimable")
-        return {"error": str(fit)}
-    model, expected = fit
+        return {"error": str(fit), "model": model.id}
+    nm, expected = fit
     panel = ctx.panel
     index = need_index(panel.unit_cost[:, a], expected)
     src = REFERENCES[reference].source
@@ -631,23 +702,31 @@ def _need_block(ctx: BenchmarkContext, a: int, i: int, ps: PeerSet, reference: s
     else:
         rows = ps.indices if src == "peers" else ps.nearest10
         ref_index = ref_value(reference, index[rows])
-    ehat = float(expected[i])
+    ehat = float(expected[i]) * factor
     pot = need_corrected_potential(float(index[i]), ref_index, ehat, np.nan if N is None else N)
-    return {"r2": model.r2, "n": model.n, "p": model.p, "variables": model.variables,
+    return {"r2": nm.r2, "n": nm.n, "p": nm.p, "variables": nm.variables, "model": model.id,
             "expected_unit_cost": _f(ehat), "index": _f(index[i]), "reference_index": _f(ref_index),
             "potential": pot}
 
 
 def _method(release: Release, ps: PeerSet, reference: str, B: int, seed: int, need_corrected: bool,
-            catalog: Catalog, peer_catalog: PeerCatalog) -> dict[str, Any]:
+            catalog: Catalog, peer_catalog: PeerCatalog, model_id: str, area_models: list[PeerCatalog],
+            basis: PriceBasis, year: int) -> dict[str, Any]:
     return {
         "reference": reference,
         "references": {r.id: {"name": r.name, "explanation": r.explanation} for r in REFERENCES.values()},
         "unit_cost": "Nettodriftsudgift i kr. (kr. pr. indbygger × folketal 1. januar) delt med målgruppen N "
                      "1. januar; folketallet hvor datareleasen ikke har målgruppen.",
-        "potential": "max(0, e − e_ref) × N kr. pr. år; ingen modregning mellem områder.",
+        "potential": "max(0, e − e_ref) × N kr. pr. år; ingen modregning mellem områder. Afledt af kr. pr. "
+                     "indbygger i hele kroner: usikkerheden er ±0,5 kr. × folketal pr. funktion "
+                     "(potential_precision).",
         "gap_tolerance": GAP_TOLERANCE,
+        "prices": basis.to_dict(year),
+        "peer_model": {"id": model_id,
+                       "name": AUTO_MODEL_NAME if model_id == AUTO_MODEL else peer_catalog.name,
+                       "areas": {catalog.areas[a].id: mm.id for a, mm in enumerate(area_models)}},
         "peers": {"spec": ps.spec.text, "kind": ps.spec.kind, "k": ps.spec.k, "weights": dict(ps.weights),
+                  "model": peer_catalog.id,
                   "variables": [{"id": v.id, "name": v.name, "source": v.source, "transform": v.transform,
                                  "default_weight": v.weight, "reason": v.reason}
                                 for v in peer_catalog.variables],
@@ -662,7 +741,7 @@ def _method(release: Release, ps: PeerSet, reference: str, B: int, seed: int, ne
                       "peers": "sammenligningskommunerne (med brugbart tal) trækkes med tilbagelægning",
                       "national": "de 98 kommuner trækkes med tilbagelægning",
                       "rng": "numpy.random.default_rng (PCG64)"},
-        "national_mean": "ΣE/ΣN over alle 98 kommuner med tal, også kommunen selv og udgifter ≤ 0",
+        "national_mean": NATIONAL_UNIT_COST_METHOD,
         "peer_mean": "uvægtet gennemsnit; kommunen selv indgår aldrig",
         "percentile_method": "numpy 'linear' (virtuelt indeks q·(k − 1))",
         "zero_or_negative": "udgift ≤ 0: intet potentiale (null) og flag; sammenligningskommuner med udgift ≤ 0 "
@@ -677,8 +756,30 @@ def _method(release: Release, ps: PeerSet, reference: str, B: int, seed: int, ne
     }
 
 
+def need_fit_report(release: Release, year: int | None = None, peer_model: str | None = "auto") -> list[dict[str, Any]]:
+    """R², n and p of the need model of every area in ``year`` on the variables of ``peer_model`` (``"auto"``:
+    each area's own model), for the method page and the release notes."""
+    reg = load_peer_registry()
+    mid = reg.resolve(peer_model)
+    ctx = benchmark_context(release, year)
+    out: list[dict[str, Any]] = []
+    for a, area in enumerate(ctx.panel.areas):
+        model = reg.model_for_area(area.id) if mid == AUTO_MODEL else reg.model(mid)
+        fit = ctx.need(a, model)
+        row: dict[str, Any] = {"area": area.id, "name": area.name, "model": model.id, "year": ctx.year}
+        if isinstance(fit, EstimationError):
+            row.update({"r2": None, "n": None, "p": None, "variables": [], "error": str(fit)})
+        else:
+            m = fit[0]
+            row.update({"r2": m.r2, "n": m.n, "p": m.p, "variables": list(m.variables),
+                        "adjusted_r2": 1 - (1 - m.r2) * (m.n - 1) / (m.n - m.p - 1)})
+        out.append(row)
+    return out
+
+
 __all__ = [
     "ArrayBenchmark", "AreaBenchmark", "BenchmarkContext", "BenchmarkResult", "DEFAULT_B", "DEFAULT_SEED",
     "FLAGS", "FLAG_LABELS", "REFERENCES", "Reference", "benchmark_arrays", "benchmark_context", "national_draws",
-    "national_weighted_mean", "potential", "ref_value", "resolve_reference", "run_benchmark", "total_potential",
+    "national_weighted_mean", "need_fit_report", "potential", "ref_value", "resolve_reference", "run_benchmark",
+    "total_potential",
 ]

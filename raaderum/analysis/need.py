@@ -35,8 +35,9 @@ MIN_EXTRA_OBSERVATIONS = 5
 #: Leverage above which a leave-one-out prediction is not trusted (the point determines its own fit).
 MAX_LEVERAGE = 1 - 1e-8
 
-METHOD_TEXT = ("Behovskorrektion: pr. område OLS af ln(enhedsudgift) på de standardiserede rammevilkår over "
-               "kommunerne med positiv enhedsudgift; forventet enhedsudgift ê beregnet uden kommunen selv "
+METHOD_TEXT = ("Behovskorrektion: pr. område OLS af ln(enhedsudgift) på de standardiserede rammevilkår i områdets "
+               "sammenligningsmodel (de samme variable, som vælger sammenligningskommunerne, dem med vægt over 0) "
+               "over kommunerne med positiv enhedsudgift; forventet enhedsudgift ê beregnet uden kommunen selv "
                "(leave-one-out); indeks I = e/ê; behovskorrigeret potentiale = max(0, I − I_ref) · ê · N.")
 
 

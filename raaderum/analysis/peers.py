@@ -19,6 +19,12 @@ by the lower municipality code; the municipality itself is never its own peer. S
 
 :func:`choose_peers` reads the release and returns a :class:`PeerSet` for the k nearest or a fixed group
 (Statistics Denmark's municipality group, the region, all, or an explicit list).
+
+The variables and weights come from a *peer model* (:class:`PeerCatalog`), a registry entry of
+``raaderum/catalog/peers.toml`` with a Danish name and a reason per weight (:class:`PeerRegistry`): the standard
+model (size, urbanity, growth, age structure and the social conditions: the Ministry's socio-economic index,
+unemployment, education) and area models (ældre: the oldest old and density; skole: children's share and social
+conditions; beskæftigelse: unemployment and education). ``model="auto"`` picks the model of an area.
 """
 
 from __future__ import annotations
@@ -58,12 +64,22 @@ class PeerVariable:
 
 @dataclass(frozen=True)
 class PeerCatalog:
+    """One peer model: its variables with weights and reasons, and the defaults for k and stability.
+
+    (The name is historical: the first release had one model, the "catalogue".) ``areas`` are the service areas
+    whose own model this is; ``id``/``name``/``explanation`` identify it in the CLI (``--peer-model``), web and API.
+    """
+
     version: str
     variables: tuple[PeerVariable, ...]
     default_k: int
     stability_draws: int
     stability_perturbation: float
     stability_seed: int
+    id: str = "standard"
+    name: str = "Standardmodel"
+    explanation: str = ""
+    areas: tuple[str, ...] = ()
 
     def ids(self) -> list[str]:
         return [v.id for v in self.variables]
@@ -71,29 +87,132 @@ class PeerCatalog:
     def default_weights(self) -> dict[str, float]:
         return {v.id: v.weight for v in self.variables}
 
+    def used(self) -> list[PeerVariable]:
+        """The variables with a default weight above 0."""
+        return [v for v in self.variables if v.weight > 0]
 
-def parse_peer_catalog(text: str) -> PeerCatalog:
-    raw = tomllib.loads(text)
-    variables = []
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "explanation": self.explanation, "areas": list(self.areas),
+                "variables": [{"id": v.id, "name": v.name, "source": v.source, "transform": v.transform,
+                               "weight": v.weight, "reason": v.reason} for v in self.variables],
+                "default_k": self.default_k, "version": self.version}
+
+
+#: The peer-model choice "each area uses its own model" (``models.areas`` in peers.toml; the standard otherwise).
+AUTO_MODEL = "auto"
+AUTO_MODEL_NAME = "Områdets egen model"
+AUTO_MODEL_EXPLANATION = ("Hvert serviceområde sammenlignes med de kommuner, der ligner mest på områdets egne "
+                          "rammevilkår (fx ældremodellen for ældreplejen); områder uden egen model bruger "
+                          "standardmodellen.")
+
+
+@dataclass(frozen=True)
+class PeerRegistry:
+    """Every peer model of ``raaderum/catalog/peers.toml`` and which one each service area uses."""
+
+    version: str
+    models: dict[str, PeerCatalog]
+    default_model: str
+
+    def model(self, model_id: str | None = None) -> PeerCatalog:
+        mid = self.default_model if model_id is None else model_id
+        try:
+            return self.models[mid]
+        except KeyError:
+            raise InputError(f"Ukendt sammenligningsmodel {model_id!r}. Vælg en af: "
+                             f"{', '.join([*self.models, AUTO_MODEL])}.") from None
+
+    def model_for_area(self, area_id: str) -> PeerCatalog:
+        for m in self.models.values():
+            if area_id in m.areas:
+                return m
+        return self.models[self.default_model]
+
+    def resolve(self, text: str | None) -> str:
+        """A model id (or :data:`AUTO_MODEL`) from an id or Danish name, case-insensitively."""
+        if text is None or not str(text).strip():
+            return self.default_model
+        key = " ".join(str(text).split()).casefold()
+        if key in (AUTO_MODEL, "omraade", "område", "områdets model", AUTO_MODEL_NAME.casefold()):
+            return AUTO_MODEL
+        for m in self.models.values():
+            if key in (m.id.casefold(), m.name.casefold()):
+                return m.id
+        raise InputError(f"Ukendt sammenligningsmodel {text!r}. Vælg en af: {', '.join([*self.models, AUTO_MODEL])}.")
+
+    def choices(self) -> list[dict[str, str]]:
+        """The choices of a model switch, with Danish labels: every model, then "each area its own model"."""
+        out = [{"id": m.id, "name": m.name, "explanation": m.explanation} for m in self.models.values()]
+        out.append({"id": AUTO_MODEL, "name": AUTO_MODEL_NAME, "explanation": AUTO_MODEL_EXPLANATION})
+        return out
+
+
+def _variable_defs(raw: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    defs: dict[str, dict[str, Any]] = {}
     for v in raw.get("variables", []):
         transform = v.get("transform", "identity")
         if transform not in ("log", "identity"):
             raise InputError(f"Sammenligningsvariablen {v.get('id')!r} har en ukendt transformation {transform!r}.")
-        variables.append(PeerVariable(id=v["id"], source=v.get("source", v["id"]), transform=transform,
-                                      weight=float(v.get("weight", 1.0)), name=v.get("name", v["id"]),
-                                      reason=v.get("reason", "")))
-    return PeerCatalog(version=str(raw.get("peers_version", "")), variables=tuple(variables),
-                       default_k=int(raw.get("default_k", 10)),
-                       stability_draws=int(raw.get("stability_draws", 200)),
-                       stability_perturbation=float(raw.get("stability_perturbation", 0.2)),
-                       stability_seed=int(raw.get("stability_seed", 20191125)))
+        if v["id"] in defs:
+            raise InputError(f"Sammenligningsvariablen {v['id']!r} er defineret to gange.")
+        defs[v["id"]] = v
+    return defs
+
+
+def parse_peer_registry(text: str) -> PeerRegistry:
+    """The registry from TOML text (see peers.toml); a file without ``[[models]]`` is one standard model whose
+    variables carry their own ``weight`` and ``reason`` (the first release's format)."""
+    raw = tomllib.loads(text)
+    defs = _variable_defs(raw)
+    common = dict(version=str(raw.get("peers_version", "")), default_k=int(raw.get("default_k", 10)),
+                  stability_draws=int(raw.get("stability_draws", 200)),
+                  stability_perturbation=float(raw.get("stability_perturbation", 0.2)),
+                  stability_seed=int(raw.get("stability_seed", 20191125)))
+
+    def var(d: dict[str, Any], weight: float, reason: str) -> PeerVariable:
+        return PeerVariable(id=d["id"], source=d.get("source", d["id"]), transform=d.get("transform", "identity"),
+                            weight=float(weight), name=d.get("name", d["id"]), reason=reason)
+
+    models: dict[str, PeerCatalog] = {}
+    raw_models = raw.get("models") or [{"id": "standard", "name": "Standardmodel", "weights": [
+        {"variable": d["id"], "weight": d.get("weight", 1.0), "reason": d.get("reason", "")} for d in defs.values()]}]
+    for m in raw_models:
+        variables = []
+        for w in m.get("weights", []):
+            if w["variable"] not in defs:
+                raise InputError(f"Sammenligningsmodellen {m['id']!r} bruger en ukendt variabel {w['variable']!r}.")
+            if float(w.get("weight", 0)) < 0:
+                raise InputError(f"Sammenligningsmodellen {m['id']!r}: vægten for {w['variable']} er negativ.")
+            variables.append(var(defs[w["variable"]], w.get("weight", 0.0), w.get("reason", "")))
+        models[m["id"]] = PeerCatalog(variables=tuple(variables), id=m["id"], name=m.get("name", m["id"]),
+                                      explanation=m.get("explanation", ""), areas=tuple(m.get("areas", ())),
+                                      **common)  # type: ignore[arg-type]
+    default = str(raw.get("default_model", next(iter(models))))
+    if default not in models:
+        raise InputError(f"Standardmodellen {default!r} findes ikke blandt sammenligningsmodellerne.")
+    return PeerRegistry(version=common["version"], models=models, default_model=default)  # type: ignore[arg-type]
+
+
+def parse_peer_catalog(text: str, model: str | None = None) -> PeerCatalog:
+    """One model (default: the default model) of a registry given as TOML text."""
+    return parse_peer_registry(text).model(model)
 
 
 @lru_cache(maxsize=1)
-def load_peer_catalog() -> PeerCatalog:
-    """The peer variables and defaults shipped with the package (``raaderum/catalog/peers.toml``)."""
+def load_peer_registry() -> PeerRegistry:
+    """The peer models shipped with the package (``raaderum/catalog/peers.toml``)."""
     text = resources.files("raaderum.catalog").joinpath("peers.toml").read_text(encoding="utf-8")
-    return parse_peer_catalog(text)
+    return parse_peer_registry(text)
+
+
+def load_peer_catalog(model: str | None = None) -> PeerCatalog:
+    """The shipped peer model ``model`` (default: the standard model)."""
+    return load_peer_registry().model(model)
+
+
+def load_peer_models() -> dict[str, PeerCatalog]:
+    """Every shipped peer model by id."""
+    return dict(load_peer_registry().models)
 
 
 # --------------------------------------------------------------------------------------------- pure core
@@ -235,7 +354,7 @@ def parse_weights(text: str | dict[str, float] | None, catalog: PeerCatalog | No
     """The weights to use: the catalogue's defaults with the given ones replaced.
 
     ``text`` is ``"ln_population=2,share_80_plus=0"`` or a dict; a variable may be named by its id or its
-    release source (``population`` for ``ln_population``).
+    release source (``population`` for ``ln_population``). ``catalog`` is the peer model (default: standard).
 
     >>> parse_weights("population=2")["ln_population"]
     2.0
@@ -300,7 +419,7 @@ def structure_matrix(release: Release, year: int, catalog: PeerCatalog | None = 
     """The standardised structural matrix of ``year`` (cached on the release, like the area panel)."""
     catalog = catalog or load_peer_catalog()
     cache: dict[Any, StructureMatrix] = release.__dict__.setdefault("_structure_matrices", {})
-    key = (year, id(catalog))
+    key = (year, catalog.id, tuple((v.id, v.source, v.transform) for v in catalog.variables))
     if key in cache:
         return cache[key]
     codes = np.array(sorted(release.register.codes()), dtype=np.int64)
@@ -380,6 +499,8 @@ class PeerSet:
     stability_mean: float | None  # mean stability of the peers (k nearest only)
     outsiders: list[dict[str, Any]] = field(default_factory=list)  # non-peers that enter in some draws
     notes: list[str] = field(default_factory=list)
+    model: str = "standard"  # peer model id (raaderum/catalog/peers.toml)
+    model_name: str = "Standardmodel"
 
     @property
     def codes(self) -> list[int]:
@@ -391,7 +512,8 @@ class PeerSet:
         n = len(self.peers)
         if s.kind == "nearest":
             text = (f"De {n} kommuner, der strukturelt ligner {self.municipality.name} mest (vægtet euklidisk "
-                    f"afstand over {len(self.variables_used)} standardiserede rammevilkår, {self.year})")
+                    f"afstand over {len(self.variables_used)} standardiserede rammevilkår, {self.year}; "
+                    f"{self.model_name.split(':')[0].lower()})")
         elif s.kind == "group":
             text = f"De {n} andre kommuner i Danmarks Statistiks kommunegruppe {self.municipality.group}"
         elif s.kind == "region":
@@ -405,6 +527,7 @@ class PeerSet:
     def to_dict(self) -> dict[str, Any]:
         return {
             "spec": self.spec.text, "kind": self.spec.kind, "k": self.spec.k,
+            "model": {"id": self.model, "name": self.model_name},
             "description": self.description(),
             "members": [p.to_dict() for p in self.peers],
             "variables": self.variables_used, "weights": dict(self.weights), "dropped_variables": self.dropped,
@@ -427,16 +550,32 @@ def weight_vector(weights: dict[str, float], sm: StructureMatrix) -> np.ndarray:
     return np.array([weights.get(v.id, 0.0) if sm.kept[j] else 0.0 for j, v in enumerate(sm.variables)])
 
 
+def peer_model(model: str | PeerCatalog | None = None, area: str | None = None) -> PeerCatalog:
+    """The peer model ``model`` (id or Danish name; default the standard model). ``"auto"`` is the model of
+    ``area`` (the standard model when the area has none or no area is given)."""
+    if isinstance(model, PeerCatalog):
+        return model
+    reg = load_peer_registry()
+    mid = reg.resolve(model)
+    if mid == AUTO_MODEL:
+        return reg.model_for_area(area) if area else reg.model()
+    return reg.model(mid)
+
+
 def choose_peers(release: Release, municipality: str | int | Municipality, year: int | None = None,
                  spec: str | int | PeerSpec | None = None, weights: str | dict[str, float] | None = None, *,
                  draws: int | None = None, perturbation: float | None = None, seed: int | None = None,
-                 catalog: PeerCatalog | None = None) -> PeerSet:
+                 catalog: PeerCatalog | None = None, model: str | PeerCatalog | None = None,
+                 area: str | None = None) -> PeerSet:
     """The peers of ``municipality`` in ``year``: the k nearest (default ``k=10``) or a fixed group.
 
-    Distances and contributions are given for every peer, whatever the spec; the stability figure only for
-    the k nearest (a fixed group does not depend on the weights). Draws must be at least 200.
+    ``model`` is a peer model of ``raaderum/catalog/peers.toml`` (id or Danish name, default the standard model;
+    ``"auto"`` = the model of ``area``); ``catalog`` passes a model object directly. ``weights`` override the
+    model's weights for its own variables. Distances and contributions are given for every peer, whatever the
+    spec; the stability figure only for the k nearest (a fixed group does not depend on the weights). Draws must
+    be at least 200.
     """
-    catalog = catalog or load_peer_catalog()
+    catalog = catalog or peer_model(model, area)
     m = municipality if isinstance(municipality, Municipality) else release.register.resolve(municipality)
     year = release.check_year(year)
     spec = parse_peer_spec(spec, release, catalog.default_k)
@@ -507,11 +646,12 @@ def choose_peers(release: Release, municipality: str | int | Municipality, year:
         variables_used=used, dropped=list(sm.notes), estimated_variables=estimated,
         stability_draws=draws, stability_perturbation=perturbation, stability_seed=seed,
         stability_mean=None if stab is None else float(np.mean([p.stability for p in peers])),
-        outsiders=outsiders, notes=notes)
+        outsiders=outsiders, notes=notes, model=catalog.id, model_name=catalog.name)
 
 
 __all__ = [
-    "Peer", "PeerCatalog", "PeerSet", "PeerSpec", "PeerVariable", "StructureMatrix", "choose_peers",
-    "load_peer_catalog", "nearest", "parse_peer_catalog", "parse_peer_spec", "parse_weights", "stability",
+    "AUTO_MODEL", "AUTO_MODEL_NAME", "Peer", "PeerCatalog", "PeerRegistry", "PeerSet", "PeerSpec", "PeerVariable",
+    "StructureMatrix", "choose_peers", "load_peer_catalog", "load_peer_models", "load_peer_registry", "nearest",
+    "parse_peer_catalog", "parse_peer_registry", "parse_peer_spec", "parse_weights", "peer_model", "stability",
     "standardise", "structural_distance", "structure_matrix", "weight_vector",
 ]

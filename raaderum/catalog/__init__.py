@@ -126,3 +126,51 @@ def load_catalog() -> Catalog:
     """The catalogue shipped with the package (``raaderum/catalog/areas.toml``)."""
     text = resources.files("raaderum.catalog").joinpath("areas.toml").read_text(encoding="utf-8")
     return parse_catalog(text)
+
+
+@dataclass(frozen=True)
+class CoverageEntry:
+    """Recipients for part of an area: the decomposition's coverage and unit cost per recipient (coverage.toml)."""
+
+    id: str
+    name: str
+    area: str
+    functions: tuple[str, ...]
+    target_group: str
+    recipients: str  # a series of the release (raaderum.release.registry.SERIES)
+    recipients_name: str
+    coverage_name: str
+    unit_cost_name: str
+    explanation: str
+    caveat: str
+
+
+@lru_cache(maxsize=1)
+def load_coverage() -> tuple[CoverageEntry, ...]:
+    """The coverage entries shipped with the package (``raaderum/catalog/coverage.toml``)."""
+    raw = tomllib.loads(resources.files("raaderum.catalog").joinpath("coverage.toml").read_text(encoding="utf-8"))
+    return tuple(CoverageEntry(id=c["id"], name=c["name"], area=c["area"], functions=tuple(c["functions"]),
+                               target_group=c["target_group"], recipients=c["recipients"],
+                               recipients_name=c.get("recipients_name", ""), coverage_name=c.get("coverage_name", ""),
+                               unit_cost_name=c.get("unit_cost_name", ""), explanation=c.get("explanation", ""),
+                               caveat=c.get("caveat", ""))
+                 for c in raw.get("coverage", []))
+
+
+@dataclass(frozen=True)
+class ServiceScope:
+    """Which shipped functions lie outside the service-expenditure definition, with a reason each (scope.toml)."""
+
+    version: str
+    outside: dict[str, str]  # function → reason
+
+    def is_service(self, function: str) -> bool:
+        return function not in self.outside
+
+
+@lru_cache(maxsize=1)
+def load_service_scope() -> ServiceScope:
+    """The service-expenditure classification shipped with the package (``raaderum/catalog/scope.toml``)."""
+    raw = tomllib.loads(resources.files("raaderum.catalog").joinpath("scope.toml").read_text(encoding="utf-8"))
+    return ServiceScope(version=str(raw.get("scope_version", "")),
+                        outside={o["function"]: o["reason"] for o in raw.get("outside_service", [])})

@@ -28,12 +28,18 @@ import duckdb
 from raaderum import config
 from raaderum.errors import DataNotAvailable, DataReleaseError, ReleaseCheckFailed
 from raaderum.release.municipalities import Municipality, MunicipalityRegister
-from raaderum.release.schema import TABLES, sha256_file
+from raaderum.release.schema import NEW_TABLE_COLUMNS, SUPPORTED_SCHEMAS, sha256_file, tables_for
 
-SUPPORTED_SCHEMA = 1
 #: How far the population-weighted mean of the 98 municipalities may lie from the national row.
 NATIONAL_TOLERANCE_KR = 5.0
 NATIONAL_TOLERANCE_REL = 0.005
+#: Denmark's population on 1 January as Statistics Denmark publishes it (FOLK1AM, incl. Christiansø). A release
+#: that carries one of these years must reproduce it exactly: the 98 municipalities + Christiansø.
+PUBLISHED_POPULATION: dict[int, int] = {2022: 5_873_420, 2023: 5_932_654, 2024: 5_961_249, 2025: 5_992_734,
+                                        2026: 6_025_603}
+#: How far the population-weighted mean of the socio-economic index may lie from 1 (the index is published with
+#: two decimals, so the weighted mean of the rounded values can miss 1 by up to 0.005).
+SOCIO_INDEX_TOLERANCE = 0.01
 
 
 def embedded_release_dir() -> Path:
@@ -81,15 +87,15 @@ def read_manifest(path: Path) -> dict[str, Any]:
         manifest = json.loads(mpath.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as e:
         raise DataReleaseError(f"{mpath} kan ikke læses som JSON ({e}); releasen bruges ikke.") from None
-    if manifest.get("schema_version") != SUPPORTED_SCHEMA:
+    if manifest.get("schema_version") not in SUPPORTED_SCHEMAS:
         raise DataReleaseError(f"{mpath}: skemaversion {manifest.get('schema_version')!r} understøttes ikke "
-                               f"(forventede {SUPPORTED_SCHEMA}).")
+                               f"(forventede en af {', '.join(map(str, SUPPORTED_SCHEMAS))}).")
     return manifest
 
 
 def verify_files(path: Path, manifest: dict[str, Any]) -> None:
     files = manifest.get("files", {})
-    for name in TABLES:
+    for name in tables_for(int(manifest["schema_version"])):
         fname = f"{name}.parquet"
         if fname not in files:
             raise DataReleaseError(f"Datarelease i {path}: manifestet nævner ikke {fname}; releasen er ufuldstændig.")
@@ -102,16 +108,19 @@ def verify_files(path: Path, manifest: dict[str, Any]) -> None:
 
 
 def _content_checks(con: duckdb.DuckDBPyConnection, path: Path, manifest: dict[str, Any]) -> dict[str, Any]:
-    def one(q: str) -> Any:
-        return con.execute(q).fetchone()[0]  # type: ignore[index]
+    def one(q: str, params: list[Any] | None = None) -> Any:
+        return con.execute(q, params or []).fetchone()[0]  # type: ignore[index]
+
+    def fail(message: str) -> None:
+        raise ReleaseCheckFailed(f"Datarelease i {path}: {message}")
 
     n = one("SELECT count(DISTINCT code) FROM municipalities")
     if n != 98 or one("SELECT count(*) FROM municipalities") != 98:
-        raise ReleaseCheckFailed(f"Datarelease i {path}: {n} kommuner i registret, der skal være 98.")
-    for table, keys in TABLES.items():
+        fail(f"{n} kommuner i registret, der skal være 98.")
+    for table, keys in tables_for(int(manifest["schema_version"])).items():
         dup = one(f"SELECT count(*) FROM (SELECT {', '.join(keys)} FROM {table} GROUP BY ALL HAVING count(*) > 1)")
         if dup:
-            raise ReleaseCheckFailed(f"Datarelease i {path}: {dup} dubletter af nøglen ({', '.join(keys)}) i {table}.")
+            fail(f"{dup} dubletter af nøglen ({', '.join(keys)}) i {table}.")
     # Every municipality must have figures in every year of the release (a partial answer is refused).
     gap = con.execute("""
         SELECT y.year, m.code, m.name FROM municipalities m CROSS JOIN (SELECT DISTINCT year FROM expenditure) y
@@ -120,8 +129,8 @@ def _content_checks(con: duckdb.DuckDBPyConnection, path: Path, manifest: dict[s
         ORDER BY 1, 2""").fetchall()
     if gap:
         examples = ", ".join(f"{name} ({code}) i {year}" for year, code, name in gap[:3])
-        raise ReleaseCheckFailed(f"Datarelease i {path}: {len(gap)} kombinationer af kommune og år har ingen "
-                                 f"udgiftstal, fx {examples}; releasen er ufuldstændig.")
+        fail(f"{len(gap)} kombinationer af kommune og år har ingen udgiftstal, fx {examples}; releasen er "
+             "ufuldstændig.")
     # The population-weighted mean of the municipal figures must reproduce the national row.
     worst = con.execute(f"""
         WITH w AS (
@@ -138,18 +147,61 @@ def _content_checks(con: duckdb.DuckDBPyConnection, path: Path, manifest: dict[s
         ORDER BY diff DESC LIMIT 1""").fetchone()
     if worst:
         f, y, wv, nv, d = worst
-        raise ReleaseCheckFailed(
-            f"Datarelease i {path}: for funktion {f} i {y} giver de 98 kommuners befolkningsvægtede gennemsnit "
-            f"{wv:.1f} kr., men landstallet er {nv:.1f} kr. (afvigelse {d:.1f} kr.); data er ikke konsistente.")
+        fail(f"for funktion {f} i {y} giver de 98 kommuners befolkningsvægtede gennemsnit {wv:.1f} kr., men "
+             f"landstallet er {nv:.1f} kr. (afvigelse {d:.1f} kr.); data er ikke konsistente.")
     checked = one("""SELECT count(*) FROM expenditure nat WHERE nat.municipality_code = 0
                      AND nat.per_inhabitant_status = 'observed' AND nat.year IN
                      (SELECT year FROM population WHERE status = 'observed')""")
-    return {"municipalities": int(n), "national_rows_checked": int(checked)}
+    # 98 municipalities in every year of every table with municipal rows.
+    for table, key in (("population", "year"), ("target_groups", "year, target_group"),
+                       ("structure", "year, variable"), ("series", "year, series"),
+                       ("noegletal", "year, indicator")):
+        bad = con.execute(f"""SELECT {key}, count(DISTINCT municipality_code) FROM {table}
+                              WHERE municipality_code <> 0 GROUP BY ALL HAVING count(DISTINCT municipality_code) <> 98
+                              ORDER BY 1 LIMIT 1""").fetchone()
+        if bad:
+            fail(f"{table} har {bad[-1]} kommuner for {', '.join(map(str, bad[:-1]))}; der skal være 98.")
+    # Population totals: the 98 + Christiansø = Denmark's published total.
+    totals = con.execute("""
+        SELECT t.year, p.s, t.municipalities, t.christiansoe, t.denmark FROM population_totals t
+        LEFT JOIN (SELECT year, sum(population) AS s FROM population WHERE municipality_code <> 0 GROUP BY year) p
+        USING (year) ORDER BY 1""").fetchall()
+    for year, s, munis, chr_, dk in totals:
+        if s is None or munis is None or abs(s - munis) > 0.5:
+            fail(f"population_totals for {year} siger {munis} for de 98 kommuner, men folketallene summer til {s}.")
+        if dk is not None and chr_ is not None and abs(s + chr_ - dk) > 0.5:
+            fail(f"folketallet 1. januar {year}: de 98 kommuner ({s:,.0f}) + Christiansø ({chr_:,.0f}) giver "
+                 f"ikke Danmarks folketal {dk:,.0f}.")
+        published = PUBLISHED_POPULATION.get(int(year))
+        if published is not None and dk is not None and dk != published:
+            fail(f"Danmarks folketal 1. januar {year} er {dk:,.0f} i releasen, men Danmarks Statistik har "
+                 f"offentliggjort {published:,}.")
+    # The socio-economic index averages 1 over the population (its definition).
+    bad_socio = con.execute("""
+        SELECT n.year, sum(n.value * p.population) / sum(p.population) AS w FROM noegletal n
+        JOIN population p USING (municipality_code, year)
+        WHERE n.indicator = 'socioekonomisk_indeks' AND n.municipality_code <> 0 AND n.value IS NOT NULL
+        GROUP BY n.year HAVING count(*) = 98 AND abs(w - 1) > ?
+        ORDER BY abs(w - 1) DESC LIMIT 1""", [SOCIO_INDEX_TOLERANCE]).fetchone()
+    if bad_socio:
+        fail(f"det befolkningsvægtede gennemsnit af det socioøkonomiske indeks er {bad_socio[1]:.3f} i "
+             f"{bad_socio[0]}; det skal være 1,00 (±{SOCIO_INDEX_TOLERANCE}).")
+    bad_price = one("SELECT count(*) FROM price_index WHERE value IS NULL OR value <= 0")
+    if bad_price:
+        fail(f"{bad_price} prisindekstal er ikke positive.")
+    info = manifest.get("price_index") or {}
+    if info and not one("SELECT count(*) FROM price_index WHERE index_id = ?", [info.get("id")]):
+        fail(f"manifestets prisindeks {info.get('id')!r} findes ikke i price_index.")
+    return {"municipalities": int(n), "national_rows_checked": int(checked),
+            "population_totals_checked": len(totals)}
 
 
-def _connect(path: Path) -> duckdb.DuckDBPyConnection:
+def _connect(path: Path, schema_version: int = 2) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:")
-    for name in TABLES:
+    for name, columns in NEW_TABLE_COLUMNS.items():
+        if name not in tables_for(schema_version):  # an older release: the table reads as empty
+            con.execute(f"CREATE VIEW {name} AS SELECT * FROM (SELECT {_nulls(columns)}) WHERE false")
+    for name in tables_for(schema_version):
         p = (Path(path) / f"{name}.parquet").as_posix().replace("'", "''")
         try:
             con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{p}')")
@@ -159,6 +211,12 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def _nulls(columns: str) -> str:
+    """``"a INTEGER, b VARCHAR"`` → ``"NULL::INTEGER AS a, NULL::VARCHAR AS b"``."""
+    parts = [c.strip().split() for c in columns.split(",")]
+    return ", ".join(f"NULL::{t} AS {n}" for n, t in parts)
+
+
 def check_release(path: Path | str) -> dict[str, Any]:
     """Verify a release directory: manifest, file checksums and content checks. Returns a summary."""
     path = Path(path)
@@ -166,7 +224,7 @@ def check_release(path: Path | str) -> dict[str, Any]:
         raise DataReleaseError(f"Datarelease findes ikke: {path}.")
     manifest = read_manifest(path)
     verify_files(path, manifest)
-    con = _connect(path)
+    con = _connect(path, int(manifest["schema_version"]))
     try:
         return _content_checks(con, path, manifest)
     except duckdb.Error as e:
@@ -202,7 +260,7 @@ class Release:
         self.manifest = read_manifest(self.path)
         if verify:
             verify_files(self.path, self.manifest)
-        self._con = _connect(self.path)
+        self._con = _connect(self.path, int(self.manifest["schema_version"]))
         self._lock = threading.Lock()
         if verify:
             self.checks = _content_checks(self._con, self.path, self.manifest)
@@ -266,6 +324,11 @@ class Release:
             return ""
         return str(self.manifest.get("methods", {}).get(method)
                    or self.manifest.get("missing_reasons", {}).get(method) or method)
+
+    def method_validation(self) -> list[dict[str, Any]]:
+        """The error of each target-group estimation method on dates where the truth is known (held back), as the
+        builder measured it (``manifest["method_validation"]``; see :mod:`raaderum.release.demography`)."""
+        return list((self.manifest.get("method_validation") or {}).get("results", []))
 
     def source_for(self, source_id: str) -> dict[str, Any]:
         for s in self.manifest.get("sources", []):

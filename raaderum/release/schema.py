@@ -2,6 +2,11 @@
 
 Shared by the builder (:mod:`raaderum.release.build`) and the reader (:mod:`raaderum.release.reader`), so that
 neither has to import the other for it.
+
+Schema 2 (data release 2) adds ``population_totals`` (Denmark's published total, Christiansø and the sum of the 98
+per 1 January), ``series`` (annual socio-economic series from Statistics Denmark), ``noegletal`` (the Ministry's key
+figures from noegletal.dk) and ``price_index`` (the deflator of fixed prices). The reader still opens schema-1
+releases: their missing tables read as empty.
 """
 
 from __future__ import annotations
@@ -9,10 +14,12 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: Schema versions the reader can open.
+SUPPORTED_SCHEMAS = (1, 2)
 
-#: The tables of a release: file stem → its key columns (checked unique on load).
-TABLES: dict[str, tuple[str, ...]] = {
+#: The tables of a schema-1 release: file stem → its key columns (checked unique on load).
+TABLES_V1: dict[str, tuple[str, ...]] = {
     "municipalities": ("code",),
     "functions": ("function",),
     "expenditure": ("municipality_code", "function", "year"),
@@ -23,6 +30,29 @@ TABLES: dict[str, tuple[str, ...]] = {
     "budget": ("municipality_code", "function", "year"),
 }
 
+#: The tables of a release of the current schema.
+TABLES: dict[str, tuple[str, ...]] = {
+    **TABLES_V1,
+    "population_totals": ("year",),
+    "series": ("municipality_code", "year", "series"),
+    "noegletal": ("municipality_code", "year", "indicator"),
+    "price_index": ("index_id", "year"),
+}
+
+#: Column types of the tables schema 2 added, so a schema-1 release can show them as empty tables.
+NEW_TABLE_COLUMNS: dict[str, str] = {
+    "population_totals": "year INTEGER, municipalities DOUBLE, christiansoe DOUBLE, denmark DOUBLE",
+    "series": "municipality_code INTEGER, year INTEGER, series VARCHAR, value DOUBLE, status VARCHAR, method VARCHAR",
+    "noegletal": "municipality_code INTEGER, year INTEGER, indicator VARCHAR, value DOUBLE, status VARCHAR, "
+                 "marker VARCHAR, method VARCHAR",
+    "price_index": "index_id VARCHAR, year INTEGER, value DOUBLE, status VARCHAR, method VARCHAR",
+}
+
+
+def tables_for(schema_version: int) -> dict[str, tuple[str, ...]]:
+    """The tables (and key columns) a release of ``schema_version`` has as files."""
+    return TABLES_V1 if schema_version == 1 else TABLES
+
 
 def sha256_file(path: Path) -> str:
     h = hashlib.sha256()
@@ -32,4 +62,5 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-__all__ = ["SCHEMA_VERSION", "TABLES", "sha256_file"]
+__all__ = ["NEW_TABLE_COLUMNS", "SCHEMA_VERSION", "SUPPORTED_SCHEMAS", "TABLES", "TABLES_V1", "sha256_file",
+           "tables_for"]

@@ -2,7 +2,10 @@
 
 Numbers are written as numbers with formats (``#,##0`` for kroner), so Excel shows them in the reader's
 locale (1.234.567 in a Danish Excel). Every table has a frozen header and an autofilter; estimated inputs are
-labelled "skøn" in a status column.
+labelled "skøn" in a status column. Potentials are derived from kr. per inhabitant published in whole kroner: they
+are marked "afledt" with their precision (±). On each area sheet the reference levels, the flag explanations and
+the need correction are separate tables side by side, so an explanation never reads like another level. Every
+sheet states the price basis (løbende or faste priser with the index used).
 
     >>> from raaderum.analysis.benchmark import run_benchmark            # doctest: +SKIP
     >>> write_benchmark_xlsx(run_benchmark(rel, "Aarhus"), "aarhus.xlsx")  # doctest: +SKIP
@@ -24,6 +27,14 @@ KR = "#,##0"
 DIST = "0.00"
 PCT = "0.0%"
 HEADER_ROW = 3  # title, summary and source above every table
+#: Status words the workbook shows (the release's statuses in Danish).
+STATUS_WORDS = {"observed": "observeret", "derived": "afledt", "estimated": "skøn", "missing": "mangler"}
+#: First columns of the three tables beside an area sheet's peer table.
+REF_COL, FLAG_COL, NEED_COL = 8, 12, 15
+
+
+def _status(status: str | None) -> str:
+    return STATUS_WORDS.get(status or "", status_label(status))
 NEED_LABELS = (("expected_unit_cost", "Forventet enhedsudgift, kr."), ("index", "Indeks (faktisk/forventet)"),
                ("reference_index", "Referenceindeks"), ("potential", "Behovskorrigeret potentiale, kr."),
                ("r2", "R²"), ("n", "Antal kommuner (n)"), ("p", "Antal variable (p)"), ("error", "Besked"))
@@ -104,7 +115,8 @@ def _write(wb: xlsxwriter.Workbook, r: BenchmarkResult) -> None:
             (f"Reference: {ref.name}, kr.", 18), ("Potentiale, kr.", 16), ("Bånd P10, kr.", 14),
             ("Bånd P90, kr.", 14)]
     cols += [(f"Potentiale, {REFERENCES[x].name}, kr.", 18) for x in refs]
-    cols += [("Status", 12), ("Flag", 50)]
+    cols += [("Status", 12), ("Flag", 50), ("Potentiale: status", 12), ("Potentiale: præcision ±, kr.", 14),
+             ("Sammenligningsmodel", 24)]
     table(ws, cols, len(r.areas))
     for n, a in enumerate(r.areas, HEADER_ROW + 1):
         vals: list[tuple[Any, Any]] = [
@@ -112,7 +124,10 @@ def _write(wb: xlsxwriter.Workbook, r: BenchmarkResult) -> None:
             (a.references[r.reference]["value"], kr), (a.potential, kr),
             ((a.band or {}).get("p10"), kr), ((a.band or {}).get("p90"), kr)]
         vals += [(a.references[x]["potential"], kr) for x in refs]
-        vals += [(status_label(a.status), None), (", ".join(FLAG_LABELS[f] for f in a.flags), None)]
+        vals += [(_status(a.status), None), (", ".join(FLAG_LABELS[f] for f in a.flags), None),
+                 (_status(a.expenditure_status) if a.potential is not None else None, None),
+                 (a.expenditure_precision if a.potential is not None else None, kr),
+                 (a.peer_model_name or a.peer_model, None)]
         for c, (v, fmt) in enumerate(vals):
             if v is None:
                 ws.write_blank(n, c, None)
@@ -137,11 +152,14 @@ def _write(wb: xlsxwriter.Workbook, r: BenchmarkResult) -> None:
         ws.write_number(row + 2, 5, float(r.total["need_corrected"]), kr_bold)
     ws.write(row + 4, 0, "Et potentiale er et spørgsmål, ikke en konklusion: lav udgift kan være sparsommelighed "
                          "eller lavere service.")
+    ws.write(row + 5, 0, "Fortegn: potentialer er positive (mulig besparelse i kr. pr. år). Afledt af kr. pr. "
+                         f"indbygger i hele kroner: i alt ±{r.total.get('precision', 0):,.0f} kr.".replace(",", "."))
+    ws.write(row + 6, 0, f"Prisgrundlag: {prov['price_basis']}.")
 
     # Sammenligningskommuner
     ws = wb.add_worksheet(_sheet_name("Sammenligningskommuner", used))
     ps = r.peers
-    header_block(ws, f"Sammenligningskommuner for {m.name}", ps.description() + ".")
+    header_block(ws, f"Sammenligningskommuner for {m.name} ({ps.model_name})", ps.description() + ".")
     var_ids = ps.variables_used
     cols = [("Kommune", 18), ("Kode", 8), ("Afstand", 10), ("Stabilitet", 11)]
     cols += [(f"Bidrag: {v}", 14) for v in var_ids]
@@ -162,7 +180,7 @@ def _write(wb: xlsxwriter.Workbook, r: BenchmarkResult) -> None:
         ws = wb.add_worksheet(_sheet_name(a.name, used))
         header_block(ws, f"{a.name}: {m.name} og sammenligningskommunerne, {r.year}",
                      f"Enhedsudgift = nettodriftsudgift pr. {a.denominator_name.lower()} "
-                     f"(målgruppe '{a.denominator}').")
+                     f"(målgruppe '{a.denominator}'); sammenligningsmodel: {a.peer_model_name or a.peer_model}.")
         cols = [("Kommune", 18), ("Kode", 8), ("Afstand", 10), ("Enhedsudgift, kr.", 16), ("Indgår", 9),
                 ("Status", 12)]
         table(ws, cols, len(a.peer_values) + 1)
@@ -173,24 +191,28 @@ def _write(wb: xlsxwriter.Workbook, r: BenchmarkResult) -> None:
         if a.unit_cost is not None:
             ws.write_number(rowi, 3, a.unit_cost, kr_bold)
         ws.write(rowi, 4, "–")
-        ws.write(rowi, 5, status_label(a.status))
-        dist_by_code = {p.code: p.distance for p in ps.peers}
+        ws.write(rowi, 5, _status(a.status))
+        aps = r.peer_sets.get(a.peer_model, ps)
+        dist_by_code = {p.code: p.distance for p in aps.peers}
         for n, pv in enumerate(a.peer_values, rowi + 1):
             ws.write(n, 0, pv["name"])
             ws.write_number(n, 1, pv["code"])
-            ws.write_number(n, 2, dist_by_code.get(pv["code"], float("nan")), dist)
+            if pv["code"] in dist_by_code:
+                ws.write_number(n, 2, dist_by_code[pv["code"]], dist)
+            else:
+                ws.write(n, 2, "–")
             if pv["unit_cost"] is None:
                 ws.write(n, 3, "mangler")
             else:
                 ws.write_number(n, 3, pv["unit_cost"], kr)
             ws.write(n, 4, "ja" if pv["used"] else "nej")
-            ws.write(n, 5, status_label(pv["status"]))
-        col = 8
-        ws.write(HEADER_ROW, col, "Referenceniveau", head)
-        ws.write(HEADER_ROW, col + 1, "Kr. pr. målgruppe", head)
-        ws.write(HEADER_ROW, col + 2, "Potentiale, kr.", head)
-        ws.set_column(col, col, 44)
-        ws.set_column(col + 1, col + 2, 16)
+            ws.write(n, 5, _status(pv["status"]))
+        # Reference levels (only levels), flag explanations and the need correction: three separate tables.
+        col = REF_COL
+        for c, (name, width) in enumerate((("Referenceniveau", 44), ("Kr. pr. målgruppe", 16),
+                                           ("Potentiale, kr.", 16))):
+            ws.write(HEADER_ROW, col + c, name, head)
+            ws.set_column(col + c, col + c, width)
         for n, x in enumerate(refs, HEADER_ROW + 1):
             ws.write(n, col, REFERENCES[x].name, bold if x == r.reference else None)
             for c, key in ((col + 1, "value"), (col + 2, "potential")):
@@ -199,26 +221,48 @@ def _write(wb: xlsxwriter.Workbook, r: BenchmarkResult) -> None:
                     ws.write(n, c, "–")
                 else:
                     ws.write_number(n, c, v, kr)
-        n = HEADER_ROW + len(refs) + 2
+        ws.write(HEADER_ROW, FLAG_COL, "Bemærkning", head)
+        ws.write(HEADER_ROW, FLAG_COL + 1, "Forklaring", head)
+        ws.set_column(FLAG_COL, FLAG_COL, 24)
+        ws.set_column(FLAG_COL + 1, FLAG_COL + 1, 70)
+        n = HEADER_ROW + 1
         for f in a.flags:
-            ws.write(n, col, FLAGS[f], wrap)
+            ws.write(n, FLAG_COL, FLAG_LABELS.get(f, f))
+            ws.write(n, FLAG_COL + 1, FLAGS[f], wrap)
             n += 1
         for note in a.notes:
-            ws.write(n, col, note, wrap)
+            ws.write(n, FLAG_COL, "note")
+            ws.write(n, FLAG_COL + 1, note, wrap)
             n += 1
+        for meth in a.methods:
+            ws.write(n, FLAG_COL, f"skøn: {meth['id']}")
+            ws.write(n, FLAG_COL + 1, meth["text"], wrap)
+            n += 1
+        if a.potential is not None and a.expenditure_precision is not None:
+            ws.write(n, FLAG_COL, "afledt")
+            ws.write(n, FLAG_COL + 1, f"Potentialet er afledt af kr. pr. indbygger i hele kroner × folketal: "
+                                      f"±{a.expenditure_precision:,.0f} kr.".replace(",", "."), wrap)
+            n += 1
+        if n == HEADER_ROW + 1:
+            ws.write(n, FLAG_COL, "–")
+            ws.write(n, FLAG_COL + 1, "Ingen bemærkninger.")
         if a.need:
-            n += 1
-            ws.write(n, col, "Behovskorrektion", bold)
+            ws.write(HEADER_ROW, NEED_COL, "Behovskorrektion", head)
+            ws.write(HEADER_ROW, NEED_COL + 1, "Værdi", head)
+            ws.set_column(NEED_COL, NEED_COL, 34)
+            ws.set_column(NEED_COL + 1, NEED_COL + 1, 16)
+            n = HEADER_ROW
             for k, label in NEED_LABELS:
                 if k not in a.need:
                     continue
                 n += 1
-                ws.write(n, col, label)
+                ws.write(n, NEED_COL, label)
                 v = a.need[k]
                 if isinstance(v, int | float):
-                    ws.write_number(n, col + 1, float(v), kr if k in ("expected_unit_cost", "potential") else None)
+                    ws.write_number(n, NEED_COL + 1, float(v),
+                                    kr if k in ("expected_unit_cost", "potential") else None)
                 else:
-                    ws.write(n, col + 1, "–" if v is None else str(v))
+                    ws.write(n, NEED_COL + 1, "–" if v is None else str(v))
 
     # Metode og kilder
     ws = wb.add_worksheet(_sheet_name("Metode og kilder", used))
