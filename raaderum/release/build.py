@@ -49,7 +49,7 @@ from raaderum.release.registry import (  # re-exported: the registries of what a
     SERIES,
     STRUCTURE_VARIABLES,
 )
-from raaderum.release.schema import SCHEMA_VERSION, TABLES, sha256_file  # re-exported
+from raaderum.release.schema import SCHEMA_VERSION, TABLES, sha256_file, sql_path  # re-exported
 
 
 def _net_sql(source: str, per_inhabitant: str, total: str) -> str:
@@ -92,6 +92,7 @@ def build_release(inputs: ReleaseInputs, out_dir: Path | str, *, catalog: Catalo
     """
     catalog = catalog or load_catalog()
     out_dir = Path(out_dir)
+    recover_directory(out_dir)
     if out_dir.exists() and not overwrite:
         raise DataReleaseError(f"{out_dir} findes allerede; en datarelease ændres aldrig, byg en ny ved siden af.")
     codes = sorted(m.code for m in inputs.municipalities)
@@ -107,13 +108,56 @@ def build_release(inputs: ReleaseInputs, out_dir: Path | str, *, catalog: Catalo
         (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                            encoding="utf-8")
         check_release(tmp)
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        os.replace(tmp, out_dir)
+        switch_directory(tmp, out_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out_dir
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two directories atomically with Linux's renameat2(RENAME_EXCHANGE); False where unsupported."""
+    import ctypes  # lazy: only when an existing release is replaced
+    import ctypes.util  # lazy: only when an existing release is replaced
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    rc = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return bool(rc == 0)
+
+
+def switch_directory(new: Path, target: Path) -> None:
+    """Put the finished folder ``new`` in place of ``target`` so that a kill at any moment leaves a complete
+    release at ``target`` (the old or the new), never none: build beside, exchange (or rename), then remove.
+
+    With an existing ``target`` the two folders are swapped in one atomic step (renameat2 RENAME_EXCHANGE) and the
+    old one, now at ``new``, is removed afterwards. Where the kernel or file system cannot exchange, the old folder
+    is first renamed aside and the new one renamed in; :func:`recover_directory` (run by the next build) puts the old one back if a kill fell between the two renames.
+    """
+    if not target.exists():
+        os.replace(new, target)
+        return
+    if _exchange(new, target):
+        shutil.rmtree(new, ignore_errors=True)
+        return
+    aside = target.parent / f".{target.name}.old-{os.getpid()}"
+    os.replace(target, aside)
+    os.replace(new, target)
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def recover_directory(target: Path) -> None:
+    """If a replace was killed between its two renames, move the old release back to ``target``."""
+    if target.exists():
+        return
+    for aside in sorted(target.parent.glob(f".{target.name}.old-*")):
+        if (aside / "manifest.json").exists():
+            os.replace(aside, target)
+            return
 
 
 def _empty(columns: dict[str, pa.DataType]) -> pa.Table:
@@ -238,8 +282,8 @@ def _write_tables(inputs: ReleaseInputs, tmp: Path, catalog: Catalog, codes: lis
                            "FROM in_prices ORDER BY 1, 2",
         }
         for name, q in queries.items():
-            target = (tmp / f"{name}.parquet").as_posix().replace("'", "''")
-            con.execute(f"COPY ({q}) TO '{target}' (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000)")
+            target = sql_path(tmp / f"{name}.parquet")
+            con.execute(f"COPY ({q}) TO {target} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100000)")
     finally:
         con.close()
     return {"validation": groups.validation, "age_dates": groups.age_dates}
@@ -250,7 +294,7 @@ def _price_manifest(inputs: ReleaseInputs, tmp: Path) -> dict[str, Any] | None:
     if not info:
         return None
     con = duckdb.connect()
-    rows = con.execute(f"SELECT year, status FROM '{(tmp / 'price_index.parquet').as_posix()}' "
+    rows = con.execute(f"SELECT year, status FROM {sql_path(tmp / 'price_index.parquet')} "
                        "WHERE index_id = ? ORDER BY year", [info["id"]]).fetchall()
     con.close()
     observed = [y for y, st in rows if st == "observed"]
@@ -265,15 +309,15 @@ def _manifest(inputs: ReleaseInputs, tmp: Path, catalog: Catalog, built_at: date
     files: dict[str, dict[str, object]] = {}
     for name in TABLES:
         p = tmp / f"{name}.parquet"
-        rows = con.execute(f"SELECT count(*) FROM '{p.as_posix()}'").fetchone()[0]  # type: ignore[index]
+        rows = con.execute(f"SELECT count(*) FROM {sql_path(p)}").fetchone()[0]  # type: ignore[index]
         files[p.name] = {"sha256": sha256_file(p), "rows": int(rows), "bytes": p.stat().st_size}
-    exp = (tmp / "expenditure.parquet").as_posix()
-    pop = (tmp / "population.parquet").as_posix()
-    y0, y1 = con.execute(f"SELECT min(year), max(year) FROM '{exp}'").fetchone()  # type: ignore[misc]
-    pop_obs = con.execute(f"SELECT min(year), max(year) FROM '{pop}' WHERE status = 'observed'").fetchone()
+    exp = sql_path(tmp / "expenditure.parquet")
+    pop = sql_path(tmp / "population.parquet")
+    y0, y1 = con.execute(f"SELECT min(year), max(year) FROM {exp}").fetchone()  # type: ignore[misc]
+    pop_obs = con.execute(f"SELECT min(year), max(year) FROM {pop} WHERE status = 'observed'").fetchone()
     totals = con.execute(f"SELECT year, municipalities, christiansoe, denmark FROM "
-                         f"'{(tmp / 'population_totals.parquet').as_posix()}' ORDER BY year").fetchall()
-    noeg = [r[0] for r in con.execute(f"SELECT DISTINCT indicator FROM '{(tmp / 'noegletal.parquet').as_posix()}' "
+                         f"{sql_path(tmp / 'population_totals.parquet')} ORDER BY year").fetchall()
+    noeg = [r[0] for r in con.execute(f"SELECT DISTINCT indicator FROM {sql_path(tmp / 'noegletal.parquet')} "
                                       "ORDER BY 1").fetchall()]
     con.close()
     content = hashlib.sha256("".join(f["sha256"] for f in files.values()).encode()).hexdigest()  # type: ignore

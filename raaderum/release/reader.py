@@ -28,7 +28,7 @@ import duckdb
 from raaderum import config
 from raaderum.errors import DataNotAvailable, DataReleaseError, ReleaseCheckFailed
 from raaderum.release.municipalities import Municipality, MunicipalityRegister
-from raaderum.release.schema import NEW_TABLE_COLUMNS, SUPPORTED_SCHEMAS, sha256_file, tables_for
+from raaderum.release.schema import NEW_TABLE_COLUMNS, SUPPORTED_SCHEMAS, sha256_file, sql_path, tables_for
 
 #: How far the population-weighted mean of the 98 municipalities may lie from the national row.
 NATIONAL_TOLERANCE_KR = 5.0
@@ -202,9 +202,9 @@ def _connect(path: Path, schema_version: int = 2) -> duckdb.DuckDBPyConnection:
         if name not in tables_for(schema_version):  # an older release: the table reads as empty
             con.execute(f"CREATE VIEW {name} AS SELECT * FROM (SELECT {_nulls(columns)}) WHERE false")
     for name in tables_for(schema_version):
-        p = (Path(path) / f"{name}.parquet").as_posix().replace("'", "''")
+        p = Path(path) / f"{name}.parquet"
         try:
-            con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet('{p}')")
+            con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({sql_path(p)})")
             con.execute(f"SELECT * FROM {name} LIMIT 0")
         except duckdb.Error as e:
             raise DataReleaseError(f"Datarelease i {path}: {name}.parquet kan ikke læses ({e}).") from None

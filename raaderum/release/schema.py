@@ -54,6 +54,12 @@ def tables_for(schema_version: int) -> dict[str, tuple[str, ...]]:
     return TABLES_V1 if schema_version == 1 else TABLES
 
 
+def sql_path(path: Path | str) -> str:
+    """``path`` as a quoted SQL string literal for DuckDB (``'`` doubled): a folder named ``O'Brien`` is data,
+    never SQL. DuckDB cannot bind a file name as a parameter in COPY or FROM, so every path goes through here."""
+    return "'" + Path(path).as_posix().replace("'", "''") + "'"
+
+
 def sha256_file(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
