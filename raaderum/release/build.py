@@ -136,7 +136,8 @@ def switch_directory(new: Path, target: Path) -> None:
 
     With an existing ``target`` the two folders are swapped in one atomic step (renameat2 RENAME_EXCHANGE) and the
     old one, now at ``new``, is removed afterwards. Where the kernel or file system cannot exchange, the old folder
-    is first renamed aside and the new one renamed in; :func:`recover_directory` (run by the next build) puts the old one back if a kill fell between the two renames.
+    is first renamed aside and the new one renamed in; :func:`recover_directory` (run by the next build) puts
+    the old one back if a kill fell between the two renames.
     """
     if not target.exists():
         os.replace(new, target)
