@@ -6,6 +6,8 @@
 2. The DEA bootstrap (Simar–Wilson, B = 500) of all 98 municipalities in one specification, target < 60 s: by
    default the heaviest specification (all areas, four outputs) and the elderly-care one (two outputs); ``--all``
    runs every specification. The one-municipality case (``dea_potential``, what a page or the CLI asks for) too.
+3. The population projection for all 98 municipalities × 4 budget years (B, BO1-BO3), target < 2 s, with the
+   back-test and the demografiregulering (one municipality, and the overview column for all 98).
 
 Run: ``.venv/bin/python bench/analysis_speed.py [--all]``. Times are medians over several runs where a run is short;
 p95 and the maximum are printed next to them (a shared machine has outliers).
@@ -20,13 +22,16 @@ import time
 from typing import Any
 
 from raaderum.analysis.dea import DEA_SPECS, DEFAULT_DEA_B, dea_potential, run_dea, run_dea_all
+from raaderum.analysis.demography import demographic_pressure, pressure_overview
 from raaderum.analysis.key_figures import area_panel
+from raaderum.analysis.projection import backtest, project_population
 from raaderum.release.reader import embedded_release_dir, open_release
 
 RUNS = 5
 DEA_ALL_TARGET_S = 2.0
 DEA_BOOTSTRAP_TARGET_S = 60.0
 BOOTSTRAP_SPECS = ("alle_omraader", "aeldre")
+PROJECTION_TARGET_S = 2.0
 
 
 def _p95(xs: list[float]) -> float:
@@ -95,6 +100,43 @@ def bench_bootstrap(rel: Any, year: int, specs: tuple[str, ...]) -> None:
           f"{statistics.median(one) * 1000:.0f} ms, maks {max(one) * 1000:.0f} ms")
 
 
+def _fresh_projection(rel: Any) -> None:
+    """Forget the projection and its inputs, so the next run reads the release and projects again."""
+    for key in ("_projections", "_projection_inputs", "_projection_backtests"):
+        rel.__dict__.pop(key, None)
+
+
+def bench_projection(rel: Any) -> None:
+    """3. The population projection of all 98 municipalities × single ages 0-125 to B, BO1-BO3 (from the 2021
+    pyramid through the calibrated years 2022-2026), target < 2 s; reading the single ages from the release
+    included. Also the back-test and the demografiregulering of one municipality and of the overview column."""
+    times, bt_times = [], []
+    for _ in range(RUNS):
+        _fresh_projection(rel)
+        t = time.perf_counter()
+        proj = project_population(rel)
+        times.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        backtest(rel)
+        bt_times.append(time.perf_counter() - t)
+    med = statistics.median(times)
+    print(f"Befolkningsfremskrivning, 98 kommuner × enkeltårsaldre 0-125 × {len(proj.budget_years)} budgetår "
+          f"({proj.budget_years[0]}-{proj.budget_years[-1]}, indlæsning af aldersfordelingerne medregnet): median "
+          f"{med * 1000:.0f} ms, p95 {_p95(times) * 1000:.0f} ms, maks {max(times) * 1000:.0f} ms over {RUNS} "
+          f"kørsler (mål < {PROJECTION_TARGET_S:g} s: {_ok(med, PROJECTION_TARGET_S)})")
+    print(f"  tilbagetest (alle basis- og måldatoer): median {statistics.median(bt_times) * 1000:.0f} ms")
+    one = []
+    for code in (751, 101, 825):
+        t = time.perf_counter()
+        demographic_pressure(rel, code)
+        one.append(time.perf_counter() - t)
+    t = time.perf_counter()
+    pressure_overview(rel)
+    ov = time.perf_counter() - t
+    print(f"  demografiregulering for én kommune (alle områder): median {statistics.median(one) * 1000:.0f} ms; "
+          f"kolonnen 'demografisk pres' for alle 98: {ov * 1000:.0f} ms")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--all", action="store_true", help="bootstrap every specification (takes minutes)")
@@ -107,11 +149,7 @@ def main() -> None:
     print(f"Åbning af datarelease og områdetal: {(time.perf_counter() - t0) * 1000:.0f} ms")
     bench_dea(rel, year)
     bench_bootstrap(rel, year, tuple(s.id for s in DEA_SPECS) if args.all else BOOTSTRAP_SPECS)
-    # ---------------------------------------------------------------------------------------------------------
-    # PROJECTION BENCHMARK GOES HERE (issue 14, the other half; added by the engineer who builds the population
-    # projection and demografiregulering): the projection for all 98 municipalities × 4 budget years
-    # (B, BO1-BO3), target < 2 s, printed in the same style as above and called from main() at this point.
-    # ---------------------------------------------------------------------------------------------------------
+    bench_projection(rel)
 
 
 if __name__ == "__main__":
