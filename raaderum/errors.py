@@ -18,10 +18,15 @@ later (a dependency is down); 1 = a bug.
     ├── NotFound                         404 / 2   something asked for by name or id that does not exist
     │   ├── UnknownMunicipality                    a name or code that is none of the 98 (with suggestions)
     │   ├── UnknownArea                            a service-area id the catalogue does not know
+    │   ├── UnknownDeaSpec                         a DEA specification id the registry does not know
     │   ├── UnknownLever                           a lever id that is neither shipped nor created
     │   ├── ProposalNotFound                       a proposal id that is not in the idea bank
     │   ├── ShortlistItemNotFound                  a shortlist entry that does not exist (any more)
     │   ├── ShareLinkNotFound                      a share link that does not exist or is revoked
+    │   ├── ImportProfileNotFound                  a saved import (layout) profile that does not exist
+    │   ├── CatalogueNotFound                      a råderumskatalog id (or name) that does not exist
+    │   ├── CatalogueProposalNotFound              a proposal id that is in no råderumskatalog
+    │   ├── ScenarioNotFound                       a scenario id or name that is not in the catalogue
     │   └── UnknownUser                            no user with that name or id
     ├── Conflict                         409 / 2
     │   ├── ConflictError                          someone changed the row after the form was opened
@@ -36,7 +41,8 @@ later (a dependency is down); 1 = a bug.
     └── Unavailable                      503 / 3   a dependency is down or not ready; try again later
         ├── StoreError                             the app store cannot be used
         │   ├── SchemaNotCurrent                   the database needs ``raaderum db migrate``
-        │   └── BackupError                        a backup that cannot be written or restored
+        │   ├── BackupError                        a backup that cannot be written or restored
+        │   └── IndexFileChanged                   the saved search index changed under a process (it rebuilds)
         ├── DataReleaseError                       a release that is missing, corrupt or partial
         │   └── ReleaseCheckFailed                 a release that loads but fails its checks
         └── StatbankError                          talking to Statistics Denmark's API went wrong
@@ -151,6 +157,10 @@ class UnknownArea(NotFound):
     """A service-area id that is not in the catalogue."""
 
 
+class UnknownDeaSpec(NotFound):
+    """A DEA specification id (or label) that is not in the registry of :mod:`raaderum.analysis.dea`."""
+
+
 class UnknownLever(NotFound):
     """A lever id that is neither shipped nor created by the operator."""
 
@@ -165,6 +175,22 @@ class ShortlistItemNotFound(NotFound):
 
 class ShareLinkNotFound(NotFound):
     """A share link that does not exist or has been revoked."""
+
+
+class ImportProfileNotFound(NotFound):
+    """A saved import profile (a workbook layout) asked for by name or id that does not exist."""
+
+
+class CatalogueNotFound(NotFound):
+    """A råderumskatalog asked for by id (or by name) that does not exist."""
+
+
+class CatalogueProposalNotFound(NotFound):
+    """A proposal id that is in no råderumskatalog (the idea bank's proposals are :class:`ProposalNotFound`)."""
+
+
+class ScenarioNotFound(NotFound):
+    """A scenario id or name that is not in the catalogue."""
 
 
 class UnknownUser(NotFound):
@@ -227,6 +253,10 @@ class BackupError(StoreError):
     status, exit_code, title = 400, 2, "Backup kan ikke bruges"
 
 
+class IndexFileChanged(StoreError):
+    """The saved search index was replaced or cannot be read while a process used it; the index is rebuilt."""
+
+
 class DataReleaseError(Unavailable):
     """A data release that is missing, corrupt or partial."""
 
@@ -266,10 +296,15 @@ def public_errors() -> dict[str, type[RaaderumError]]:
 
 
 __all__ = [
-    "AccountError", "AuthenticationFailed", "BackupError", "Conflict", "ConflictError", "DataNotAvailable",
-    "DataReleaseError", "EstimationError", "Forbidden", "InputError", "InvalidInput", "NotFound", "PayloadTooLarge",
-    "PermissionDenied", "ProposalNotFound", "RaaderumError", "ReleaseCheckFailed", "SchemaNotCurrent", "SettingError",
+    "AccountError", "AuthenticationFailed", "BackupError", "CatalogueNotFound", "CatalogueProposalNotFound",
+    "Conflict", "ConflictError", "DataNotAvailable",
+    "DataReleaseError", "EstimationError", "Forbidden", "ImportProfileNotFound", "IndexFileChanged", "InputError",
+    "InvalidInput",
+    "NotFound", "PayloadTooLarge",
+    "PermissionDenied", "ProposalNotFound", "RaaderumError", "ReleaseCheckFailed", "ScenarioNotFound",
+    "SchemaNotCurrent", "SettingError",
     "ShareLinkNotFound", "ShortlistItemNotFound", "StatbankError", "StatbankFormatError", "StatbankHTTPError",
     "StatbankTimeout", "StoreError", "TooManyAttempts", "Unauthenticated", "Unavailable", "UnknownArea",
-    "UnknownLever", "UnknownMunicipality", "UnknownUser", "UserDisabled", "WorkbookError", "public_errors",
+    "UnknownDeaSpec", "UnknownLever", "UnknownMunicipality", "UnknownUser", "UserDisabled", "WorkbookError",
+    "public_errors",
 ]

@@ -6,7 +6,6 @@ import string
 from pathlib import Path
 from typing import Any
 
-import conftest_ideas as fx
 import pytest
 from conftest_ideas import HEADER, row, write_xlsx
 from hypothesis import HealthCheck, given, settings
@@ -18,8 +17,6 @@ from raaderum.ideas import WorkbookError, read_workbook, write_template
 from raaderum.ideas.excel_import import RowContext, map_columns, parse_budget_year, parse_row
 from raaderum.ideas.vocabulary import load_vocabulary
 from raaderum.release.municipalities import MunicipalityRegister
-
-register = fx.register  # fixture
 
 
 def by_row(report: Any, sheet: str) -> dict[int, Any]:

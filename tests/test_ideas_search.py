@@ -15,6 +15,9 @@ from raaderum.ideas import ProposalNotFound, ProposalRecord, SearchFilters, Sear
 from raaderum.ideas.vocabulary import load_vocabulary
 
 QUERIES = Path(__file__).parent / "search_quality" / "queries.toml"
+#: The second set (issue 12): written the way finance officers type, judged from the sample's texts before any
+#: ranking was looked at; never tuned to.
+QUERIES_2 = Path(__file__).parent / "search_quality" / "queries_2.toml"
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +33,9 @@ def index(records: list[ProposalRecord]) -> SearchIndex:
     return SearchIndex(records)
 
 
-def _metrics(index: SearchIndex, records: list[ProposalRecord]) -> tuple[float, float, list[str]]:
-    queries = tomllib.loads(QUERIES.read_text(encoding="utf-8"))["queries"]
+def _metrics(index: SearchIndex, records: list[ProposalRecord], path: Path = QUERIES) -> tuple[float, float,
+                                                                                                 list[str]]:
+    queries = tomllib.loads(path.read_text(encoding="utf-8"))["queries"]
     rr_sum = ndcg_sum = 0.0
     lines = []
     for q in queries:
@@ -63,6 +67,24 @@ def test_search_quality_mrr_and_ndcg(index: SearchIndex, records: list[ProposalR
     print(f"MRR@10={mrr:.3f} nDCG@10={ndcg:.3f}\n" + "\n".join(lines))
     assert mrr >= 0.95
     assert ndcg >= 0.85
+
+
+def test_second_query_set_is_well_formed(records: list[ProposalRecord]) -> None:
+    queries = tomllib.loads(QUERIES_2.read_text(encoding="utf-8"))["queries"]
+    first = {q["query"] for q in tomllib.loads(QUERIES.read_text(encoding="utf-8"))["queries"]}
+    assert len(queries) >= 40 and not first & {q["query"] for q in queries}
+    titles = {r.title for r in records}
+    for q in queries:
+        assert q["relevant"] and set(q["relevant"]) <= titles, q["query"]
+        assert set(q["relevant"].values()) <= {1, 2} and 2 in q["relevant"].values()
+        assert set(q["needs"]) <= {"stemming", "compound", "synonym", "exact"}
+
+
+def test_search_quality_on_the_second_set(index: SearchIndex, records: list[ProposalRecord]) -> None:
+    mrr, ndcg, lines = _metrics(index, records, QUERIES_2)
+    print(f"MRR@10={mrr:.3f} nDCG@10={ndcg:.3f}\n" + "\n".join(lines))
+    assert mrr >= 0.95
+    assert ndcg >= 0.95
 
 
 @pytest.mark.parametrize(("query", "expected_word"), [

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import conftest_ideas as fx
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -14,15 +13,8 @@ from sqlalchemy import inspect, text
 from raaderum.ideas import SAMPLE_BATCH_NAME, ProposalNotFound, SearchFilters
 from raaderum.ideas.records import ProposalRecord
 from raaderum.store.engine import current_revision, database_url, make_engine, migrate
-from raaderum.store.models import Base
 from raaderum.store.ideas import IdeaStore
-
-# Shared fixtures (SQLite and PostgreSQL), see tests/conftest_ideas.py.
-register = fx.register
-postgres_base_url = fx.postgres_base_url
-postgres_url = fx.postgres_url
-db_url = fx.db_url
-store = fx.store
+from raaderum.store.models import Base
 
 
 def _workbook(tmp_path: Path) -> Path:

@@ -65,6 +65,9 @@ class ParsedAmount:
     error: str | None = None
     is_unknown: bool = False  # an explicit unknown-marker (not merely an empty cell)
     raw: str = ""
+    #: The cell named its own unit ("1,5 mio.", "250 t.kr."): ``value`` is in 1.000 kr. already, whatever the
+    #: column's unit.
+    unit_in_cell: bool = False
 
     @property
     def ok(self) -> bool:
@@ -123,14 +126,17 @@ def _parse_number(digits: str) -> Decimal | None:
         return None
 
 
-def _check_range(value: Decimal, raw: str) -> ParsedAmount:
+def _check_range(value: Decimal, raw: str, unit_in_cell: bool = False) -> ParsedAmount:
     if abs(value) > MAX_ABS_AMOUNT:
         return _err(raw, f"beløbet {raw!r} er urealistisk stort (over 1.000 mia. kr.); kolonnen er i 1.000 kr.")
-    return ParsedAmount(value if value != 0 else Decimal(0), raw=raw)
+    return ParsedAmount(value if value != 0 else Decimal(0), raw=raw, unit_in_cell=unit_in_cell)
 
 
-def parse_amount(value: Any) -> ParsedAmount:
-    """Read an amount cell (1.000 kr.). Never raises; see the module docstring for what is accepted."""
+def parse_amount(value: Any, *, kroner_scale: Decimal | None = None) -> ParsedAmount:
+    """Read an amount cell (1.000 kr.). Never raises; see the module docstring for what is accepted.
+
+    ``kroner_scale``: in a sheet that states its amounts in kroner, a cell's own "kr." is no longer ambiguous and
+    means this factor to 1.000 kr. (0.001)."""
     if value is None:
         return ParsedAmount(None)
     if isinstance(value, bool):
@@ -165,20 +171,26 @@ def parse_amount(value: Any) -> ParsedAmount:
         if text.startswith(("-", "+")):
             return _err(raw, f"{s!r} har både parentes og fortegn; skriv fx -500")
     scale = Decimal(1)
+    unit_in_cell = False
     for pattern, factor in _UNIT_PATTERNS:
         m = pattern.search(text)
         if m and (m.start() == 0 or text[m.start() - 1] in " 0123456789"):
             if factor is None:
-                return _err(raw, f"enheden i {s!r} er tvetydig (kr. eller 1.000 kr.?); skriv beløbet i 1.000 kr.")
+                if kroner_scale is None:
+                    return _err(raw, f"enheden i {s!r} er tvetydig (kr. eller 1.000 kr.?); skriv beløbet i 1.000 kr.")
+                factor = kroner_scale
             scale = factor
+            unit_in_cell = True
             text = text[: m.start()].strip()
             break
+    if not text:  # a unit alone ("mio.", "kr.")
+        return _err(raw, f"{s!r} er hverken et beløb eller en markering af ukendt beløb (fx 'ej opgjort')")
     sign = ""
-    if text[:1] in "-+":
+    if text[0] in "-+":
         sign, text = text[0], text[1:].strip()
     elif text.endswith("-") and len(text) > 1:
         sign, text = "-", text[:-1].strip()
-    if text[:1] in "-+" or text.endswith(("-", "+")):
+    if (text and text[0] in "-+") or text.endswith(("-", "+")):
         return _err(raw, f"{s!r} har mere end ét fortegn")
     m = _NUMBER.fullmatch(text)
     number = _parse_number(text) if m else None
@@ -191,7 +203,7 @@ def parse_amount(value: Any) -> ParsedAmount:
     result = number * scale
     if negative:
         result = -result
-    return _check_range(result, raw)
+    return _check_range(result, raw, unit_in_cell)
 
 
 def flip_sign(value: Decimal | float | None) -> Decimal | float | None:

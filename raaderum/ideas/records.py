@@ -81,6 +81,11 @@ class ProposalRecord:
     updated_at: datetime | None = None
     version: int = 1
     content_hash: str = field(default="")
+    #: The proposal's own number in the municipality's catalogue ("Nr.", "Forslagsnummer"), as written.
+    source_ref: str = ""
+    #: Columns of the source sheet that are no field of a proposal ("Status", "Behandlet", "Bemærkninger"), kept
+    #: as written: header label → cell text. Not part of the content hash.
+    source_fields: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.content_hash:
@@ -128,6 +133,7 @@ class ProposalRecord:
         d["amount_band"] = self.amount_band
         d["amount_unit"] = "1.000 kr. (besparelser negative)"
         d["sample_label"] = SAMPLE_LABEL if self.is_sample else None
+        d["source_fields"] = dict(self.source_fields or {})
         return d
 
 

@@ -23,32 +23,46 @@ across municipalities and years.
 
 from __future__ import annotations
 
+import bisect
+import contextlib
+import copy
+import dataclasses
+import hashlib
 import html
+import os
+import pickle
 import re
+import tempfile
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import snowballstemmer
-from scipy import sparse
 
 from raaderum.errors import (
+    IndexFileChanged,
     InputError,
     ProposalNotFound,  # re-exported
 )
-from raaderum.ideas.records import AMOUNT_BANDS, UNKNOWN_BAND, ProposalRecord, band_label
+from raaderum.ideas.records import AMOUNT_BANDS, UNKNOWN_BAND, ProposalRecord, amount_band, band_label
 from raaderum.ideas.vocabulary import Vocabulary, fold, load_vocabulary
 from raaderum.release.municipalities import normalise
-from raaderum.release.reader import current_register
 
 K1, B = 1.2, 0.75
 RRF_K = 60
 TITLE_WEIGHT, DESCRIPTION_WEIGHT, META_WEIGHT = 3.0, 1.0, 1.0
 COMPOUND_PART_WEIGHT = 0.5
 SYNONYM_WEIGHT = 0.7
+#: Weight of a thesaurus word that is related to the query's word but not the same thing.
+RELATED_WEIGHT = 0.35
+#: Weight of a query word's compound parts when the word itself is in the index ("hjemmeplejen" also searches pleje).
+COMPOUND_QUERY_WEIGHT = 0.3
+#: A proposal covering c of the query's n concepts keeps COORD_BASE + (1 - COORD_BASE)·c/n of its BM25 score.
+COORD_BASE = 0.5
 NGRAM_MIN_SIM = 0.5
 NGRAM_MAX_CANDIDATES = 40
 #: A proposal matches a query when its BM25 score is positive or it covers at least this share of the concepts.
@@ -211,21 +225,347 @@ class _Categorical:
             codes[i] = c
         self.codes = codes
 
+    def extended(self, keep: np.ndarray, keys: Sequence[str]) -> _Categorical:
+        """The rows at ``keep``, then rows with ``keys`` (new values get new codes)."""
+        out = _Categorical.__new__(_Categorical)
+        out.values = list(self.values)
+        out.index = dict(self.index)
+        extra = np.empty(len(keys), dtype=np.int32)
+        for i, k in enumerate(keys):
+            c = out.index.get(k)
+            if c is None:
+                c = out.index[k] = len(out.values)
+                out.values.append(k)
+            extra[i] = c
+        out.codes = np.concatenate([self.codes[keep], extra])
+        return out
+
+
+_RECORD_FIELDS = tuple(f.name for f in dataclasses.fields(ProposalRecord))
+_FLOAT_FIELDS = frozenset({"amount_b", "amount_bo1", "amount_bo2", "amount_bo3", "one_off_investment"})
+_INT_FIELDS = frozenset({"municipality_code", "budget_year", "source_row", "id", "batch_id", "version"})
+_NONE_INT = np.iinfo(np.int64).min
+
+
+def _sp() -> Any:
+    """scipy.sparse, imported when an index is built, updated or compared (a search of a loaded index needs only
+    numpy, so a CLI search starts faster)."""
+    from scipy import sparse  # lazy: not needed to search a loaded index
+
+    return sparse
+
+
+class _Sparse:
+    """A compressed sparse matrix as plain numpy arrays (what the search reads); scipy is used to build it."""
+
+    __slots__ = ("data", "indices", "indptr", "kind", "shape")
+
+    def __init__(self, data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, shape: tuple[int, int],
+                 kind: str) -> None:
+        self.data, self.indices, self.indptr, self.shape, self.kind = data, indices, indptr, shape, kind
+
+    @classmethod
+    def of(cls, m: Any, kind: str) -> _Sparse:
+        m = m.tocsc() if kind == "csc" else m.tocsr()
+        m.sort_indices()
+        return cls(m.data.astype(np.float32), m.indices.astype(np.int32), m.indptr.astype(np.int64),
+                   (int(m.shape[0]), int(m.shape[1])), kind)
+
+    def scipy(self) -> Any:
+        sp = _sp()
+        cls = sp.csc_matrix if self.kind == "csc" else sp.csr_matrix
+        return cls((self.data, self.indices, self.indptr), shape=self.shape)
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        return (self.data, self.indices, self.indptr, self.shape, self.kind)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        self.data, self.indices, self.indptr, self.shape, self.kind = state
+
+
+class _Texts:
+    """A column of distinct texts as one UTF-8 blob and offsets: loads as fast as an array, decodes per row."""
+
+    __slots__ = ("blob", "offsets")
+
+    def __init__(self, values: Sequence[str]) -> None:
+        encoded = [v.encode("utf-8") for v in values]
+        self.blob = b"".join(encoded)
+        self.offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum([len(e) for e in encoded], out=self.offsets[1:])
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, i: int) -> str:
+        return self.blob[self.offsets[i]:self.offsets[i + 1]].decode("utf-8")
+
+    def tolist(self) -> list[str]:
+        b, o = self.blob, self.offsets.tolist()
+        return [b[o[i]:o[i + 1]].decode("utf-8") for i in range(len(o) - 1)]
+
+    def concat(self, other: _Texts) -> _Texts:
+        out = _Texts.__new__(_Texts)
+        out.blob = self.blob + other.blob
+        out.offsets = np.concatenate([self.offsets, other.offsets[1:] + len(self.blob)])
+        return out
+
+    def __getstate__(self) -> tuple[bytes, np.ndarray]:
+        return (self.blob, self.offsets)
+
+    def __setstate__(self, state: tuple[bytes, np.ndarray]) -> None:
+        self.blob, self.offsets = state
+
+
+class _Lookup:
+    """A read-only str → int map (or set of str) stored as sorted texts and an array: it loads as fast as an
+    array and answers by binary search. A loaded index has these; building and updating use dicts and sets."""
+
+    __slots__ = ("keys", "values")
+
+    def __init__(self, keys: _Texts, values: np.ndarray | None) -> None:
+        self.keys, self.values = keys, values
+
+    @classmethod
+    def of(cls, mapping: Mapping[str, int] | set[str] | frozenset[str] | _Lookup) -> _Lookup:
+        if isinstance(mapping, _Lookup):
+            return mapping
+        if isinstance(mapping, set | frozenset):
+            return cls(_Texts(sorted(mapping)), None)
+        items = sorted(mapping.items())
+        return cls(_Texts([k for k, _ in items]), np.array([v for _, v in items], dtype=np.int64))
+
+    def _find(self, key: str) -> int:
+        i = bisect.bisect_left(self.keys, key)  # type: ignore[arg-type]
+        return i if i < len(self.keys) and self.keys[i] == key else -1
+
+    def get(self, key: str, default: Any = None) -> Any:
+        i = self._find(key)
+        if i < 0:
+            return default
+        return int(self.values[i]) if self.values is not None else True
+
+    def __getitem__(self, key: str) -> int:
+        i = self._find(key)
+        if i < 0 or self.values is None:
+            raise KeyError(key)
+        return int(self.values[i])
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self._find(key) >= 0
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def to_dict(self) -> dict[str, int]:
+        assert self.values is not None
+        return dict(zip(self.keys.tolist(), self.values.tolist(), strict=True))
+
+    def to_set(self) -> set[str]:
+        return set(self.keys.tolist())
+
+    def __getstate__(self) -> tuple[_Texts, np.ndarray | None]:
+        return (self.keys, self.values)
+
+    def __setstate__(self, state: tuple[_Texts, np.ndarray | None]) -> None:
+        self.keys, self.values = state
+
+
+def _as_dict(m: Any) -> dict[str, int]:
+    return m.to_dict() if isinstance(m, _Lookup) else dict(m)
+
+
+def _as_set(m: Any) -> set[str]:
+    return m.to_set() if isinstance(m, _Lookup) else set(m)
+
+
+def _as_list(m: Any) -> list[str]:
+    return m.tolist() if isinstance(m, _Texts) else list(m)
+
+
+def _encode(values: list[Any]) -> Any:
+    """A column of texts (or other objects): dictionary-encoded when values repeat, a text blob when they are
+    distinct texts, else the list itself."""
+    try:
+        index: dict[Any, int] = {}
+        codes = np.empty(len(values), dtype=np.int32)
+        for i, v in enumerate(values):
+            c = index.get(v)
+            if c is None:
+                c = index[v] = len(index)
+            codes[i] = c
+    except TypeError:  # unhashable (dicts): kept as a list
+        return list(values)
+    if len(index) <= len(values) // 2:
+        return codes, list(index)
+    if all(isinstance(v, str) for v in values):
+        return _Texts(values)
+    return list(values)
+
+
+def _decoded(col: Any) -> list[Any]:
+    if isinstance(col, tuple):
+        codes, values = col
+        return [values[c] for c in codes.tolist()]
+    if isinstance(col, _Texts):
+        return col.tolist()
+    return list(col)
+
+
+class RecordTable(Sequence[ProposalRecord]):
+    """Proposals stored by column (numbers as arrays, repeated texts once, other texts as one blob), so that an
+    index of 100.000 proposals loads in a fraction of a second; a :class:`ProposalRecord` is made only for the rows
+    that are shown."""
+
+    def __init__(self, columns: dict[str, Any], n: int) -> None:
+        self._cols = columns
+        self._n = n
+        self._cache: dict[int, ProposalRecord] = {}
+
+    @classmethod
+    def from_records(cls, records: Iterable[ProposalRecord]) -> RecordTable:
+        recs = records if isinstance(records, list) else list(records)
+        return cls.from_columns({name: [getattr(r, name) for r in recs] for name in _RECORD_FIELDS}, len(recs))
+
+    @classmethod
+    def from_columns(cls, values: Mapping[str, list[Any]], n: int) -> RecordTable:
+        cols: dict[str, Any] = {}
+        for name in _RECORD_FIELDS:
+            col = values[name]
+            if name in _FLOAT_FIELDS:
+                cols[name] = np.array([np.nan if v is None else float(v) for v in col], dtype=np.float64)
+            elif name in _INT_FIELDS:
+                cols[name] = np.array([_NONE_INT if v is None else int(v) for v in col], dtype=np.int64)
+            elif name == "is_sample":
+                cols[name] = np.array(col, dtype=bool)
+            else:
+                cols[name] = _encode(list(col))
+        return cls(cols, n)
+
+    def __getstate__(self) -> tuple[dict[str, Any], int]:
+        return (self._cols, self._n)
+
+    def __setstate__(self, state: tuple[dict[str, Any], int]) -> None:
+        self._cols, self._n = state
+        self._cache = {}
+
+    def __len__(self) -> int:
+        return self._n
+
+    def _value(self, name: str, i: int) -> Any:
+        col = self._cols[name]
+        if name in _FLOAT_FIELDS:
+            v = float(col[i])
+            return None if v != v else v
+        if name in _INT_FIELDS:
+            v = int(col[i])
+            return None if v == _NONE_INT else v
+        if name == "is_sample":
+            return bool(col[i])
+        if isinstance(col, tuple):  # dictionary-encoded: (codes, values)
+            return col[1][col[0][i]]
+        return col[i]
+
+    def __getitem__(self, i: int) -> ProposalRecord:  # type: ignore[override]
+        if isinstance(i, slice):  # pragma: no cover - not used by the index
+            raise TypeError("RecordTable does not slice; use take()")
+        if i < 0:
+            i += self._n
+        rec = self._cache.get(i)
+        if rec is None:
+            d = {name: self._value(name, i) for name in _RECORD_FIELDS}
+            d["source_fields"] = dict(d["source_fields"] or {})
+            rec = ProposalRecord(**d)
+            if len(self._cache) < 5000:
+                self._cache[i] = rec
+        return rec
+
+    def __iter__(self) -> Iterator[ProposalRecord]:
+        for i in range(self._n):
+            yield self[i]
+
+    def column(self, name: str) -> Any:
+        """Every row's value of ``name``: a numpy array for numbers, a list for texts and other values."""
+        col = self._cols[name]
+        if isinstance(col, np.ndarray):
+            return col
+        return _decoded(col)
+
+    def take(self, positions: np.ndarray) -> RecordTable:
+        if len(positions) == self._n and np.array_equal(positions, np.arange(self._n)):
+            return RecordTable(dict(self._cols), self._n)
+        cols: dict[str, Any] = {}
+        for name, col in self._cols.items():
+            if isinstance(col, tuple):
+                cols[name] = (col[0][positions], col[1])
+            elif isinstance(col, np.ndarray):
+                cols[name] = col[positions]
+            else:
+                values = col.tolist() if isinstance(col, _Texts) else col
+                taken = [values[int(p)] for p in positions]
+                cols[name] = _Texts(taken) if isinstance(col, _Texts) else taken
+        return RecordTable(cols, len(positions))
+
+    def concat(self, other: RecordTable) -> RecordTable:
+        cols: dict[str, Any] = {}
+        for name in _RECORD_FIELDS:
+            a, b = self._cols[name], other._cols[name]
+            if isinstance(a, np.ndarray):
+                cols[name] = np.concatenate([a, b])
+            elif isinstance(a, tuple):  # extend the dictionary with the new rows' values
+                values = list(a[1])
+                index = {v: i for i, v in enumerate(values)}
+                extra = []
+                for v in _decoded(b):
+                    c = index.get(v)
+                    if c is None:
+                        c = index[v] = len(values)
+                        values.append(v)
+                    extra.append(c)
+                cols[name] = (np.concatenate([a[0], np.array(extra, dtype=np.int32)]), values)
+            elif isinstance(a, _Texts) and isinstance(b, _Texts):
+                cols[name] = a.concat(b)
+            else:
+                merged = _decoded(a) + _decoded(b)
+                cols[name] = _Texts(merged) if all(isinstance(v, str) for v in merged) else merged
+        return RecordTable(cols, self._n + other._n)
+
+
+#: Version of the persisted index layout (:meth:`SearchIndex.save`); a file of another version is rebuilt.
+INDEX_FORMAT = 6
+
 
 class SearchIndex:
-    """An in-memory search index over proposals (rebuild it after the store changes)."""
+    """An in-memory search index over proposals. It can be saved and loaded (:meth:`save`, :meth:`load`), and
+    brought up to date with the proposals added, changed or removed since (:meth:`updated`) without a rebuild."""
+
+    #: Where a loaded index's term frequencies are in its file: (path, offset, file stamp); None when in memory.
+    _update_source: tuple[str, int, tuple[int, int, int]] | None = None
 
     def __init__(self, records: Iterable[ProposalRecord], vocabulary: Vocabulary | None = None) -> None:
         self.vocab = vocabulary or load_vocabulary()
-        self._simword_cache: dict[str, list[tuple[int, float]]] = {}
-        self.records: list[ProposalRecord] = list(records)
-        n = len(self.records)
-        self.ids = np.array([r.id if r.id is not None else i + 1 for i, r in enumerate(self.records)],
-                            dtype=np.int64)
-        self._pos = {int(i): p for p, i in enumerate(self.ids)}
+        self._init_caches()
         self._build_synonyms()
-        self._build_text(n)
-        self._build_facets()
+        table = records if isinstance(records, RecordTable) else RecordTable.from_records(records)
+        self.records = table
+        self.ids = self._ids_of(table)
+        self._known_words: set[str] = set()
+        self._known_stems: set[str] = set()
+        self.term_ids: dict[str, int] = {}
+        self.word_ids: dict[str, int] = {}
+        self.words_list: list[str] = []
+        self.gram_ids: dict[str, int] = {}
+        fields = self._fields_of(table)
+        self._learn(fields)
+        tf, self.lengths, word_w = self._index_fields(fields)
+        self.tf = _Sparse.of(tf, "csr")
+        self.word_w = _Sparse.of(word_w, "csr")
+        self.gram_words = _Sparse(np.zeros(0, np.float32), np.zeros(0, np.int32), np.zeros(1, np.int64), (0, 0),
+                                  "csc")
+        self.word_ngram_count = np.zeros(0)
+        self.word_lengths = np.zeros(0, dtype=np.int32)
+        self._add_grams(0)
+        self._finish()
 
     @classmethod
     def from_records(cls, records: Iterable[ProposalRecord], vocabulary: Vocabulary | None = None) -> SearchIndex:
@@ -234,21 +574,70 @@ class SearchIndex:
     def __len__(self) -> int:
         return len(self.records)
 
+    def _init_caches(self) -> None:
+        self._simword_cache: dict[str, list[tuple[int, float]]] = {}
+        self._compound_cache: dict[str, list[str]] = {}
+        self._unit: Any = None
+        self._unit_csc: Any = None
+        self._pos_map: dict[int, int] | None = None
+
+    @staticmethod
+    def _ids_of(table: RecordTable) -> np.ndarray:
+        ids = np.asarray(table.column("id"), dtype=np.int64).copy()
+        missing = ids == _NONE_INT
+        ids[missing] = np.nonzero(missing)[0] + 1
+        return ids
+
+    @property
+    def _pos(self) -> dict[int, int]:
+        if self._pos_map is None:
+            self._pos_map = {int(i): p for p, i in enumerate(self.ids.tolist())}
+        return self._pos_map
+
     # ---- building
 
     def _build_synonyms(self) -> None:
-        self._syn_groups: list[list[tuple[list[str], list[str]]]] = []
+        """The thesaurus as (stems, words, is-equivalent) per group; the words are also known compound parts."""
+        self._syn_groups: list[list[tuple[list[str], list[str], bool]]] = []
         for g in self.vocab.search_synonyms:
             members = []
-            for term in g.terms:
-                ws = [w for w in words(term) if w not in DANISH_STOPWORDS]
-                members.append(([stem(w) for w in ws], ws))
+            for terms, equivalent in ((g.terms, True), (g.related, False)):
+                for term in terms:
+                    ws = [w for w in words(term) if w not in DANISH_STOPWORDS]
+                    if ws:
+                        members.append(([stem(w) for w in ws], ws, equivalent))
             self._syn_groups.append(members)
 
-    def _doc_fields(self, r: ProposalRecord) -> tuple[list[str], list[str], list[str]]:
-        meta = " ".join(x for x in (r.area_text, self.vocab.area_name(r.area_id) or "", r.type_text,
-                                    r.committee_text) if x)
-        return words(r.title), words(r.description), words(meta)
+    def _fields_of(self, table: RecordTable) -> list[tuple[list[str], list[str], list[str]]]:
+        titles = table.column("title")
+        descriptions = table.column("description")
+        areas = table.column("area_text")
+        area_ids = table.column("area_id")
+        types = table.column("type_text")
+        committees = table.column("committee_text")
+        area_name = self.vocab.area_name
+        out = []
+        for i in range(len(table)):
+            meta = " ".join(x for x in (areas[i], area_name(area_ids[i]) or "", types[i], committees[i]) if x)
+            out.append((words(titles[i]), words(descriptions[i]), words(meta)))
+        return out
+
+    def _learn(self, fields: Sequence[tuple[list[str], list[str], list[str]]]) -> None:
+        """Add the words of ``fields`` (and of the thesaurus) to the words compounds may be split into."""
+        seen: set[str] = set()
+        for t, d, m in fields:
+            seen.update(t)
+            seen.update(d)
+            seen.update(m)
+        new = {w for w in seen if len(w) >= 3 and w not in DANISH_STOPWORDS and not w.isdigit()}
+        for members in self._syn_groups:
+            for _stems, ws, _eq in members:
+                new.update(w for w in ws if len(w) >= 3)
+        new -= self._known_words
+        if new:
+            self._known_words |= new
+            self._known_stems |= {stem(w) for w in new}
+            self._compound_cache.clear()
 
     def _split_compound(self, word: str) -> list[str]:
         """Known parts of a compound word (as stems), e.g. vejbelysning → [vej, belysning]; [] if none."""
@@ -272,30 +661,22 @@ class SearchIndex:
                         break
             if best:
                 parts = best[1]
-        self._compound_cache[word] = parts
+        if len(self._compound_cache) < 500_000:
+            self._compound_cache[word] = parts
         return parts
 
-    def _build_text(self, n: int) -> None:
-        fields = [self._doc_fields(r) for r in self.records]
-        counts: Counter[str] = Counter()
-        for t, d, m in fields:
-            counts.update(set(t) | set(d) | set(m))
-        self._known_words = {w for w, c in counts.items() if len(w) >= 3 and w not in DANISH_STOPWORDS
-                             and not w.isdigit()}
-        for members in self._syn_groups:
-            for _stems, ws in members:
-                self._known_words.update(w for w in ws if len(w) >= 3)
-        self._known_stems = {stem(w) for w in self._known_words}
-        self._compound_cache: dict[str, list[str]] = {}
-
-        term_ids: dict[str, int] = {}
-        word_ids: dict[str, int] = {}
+    def _index_fields(self, fields: Sequence[tuple[list[str], list[str], list[str]]]) -> tuple[Any, np.ndarray, Any]:
+        """Term frequencies (docs × terms), weighted lengths, and word weights (docs × words) of ``fields`` as scipy
+        matrices; new terms and words are added to the index's dictionaries."""
+        sp = _sp()
+        term_ids, word_ids = self.term_ids, self.word_ids
         rows: list[int] = []
         cols: list[int] = []
         vals: list[float] = []
         wrows: list[int] = []
         wcols: list[int] = []
         wvals: list[float] = []
+        n = len(fields)
         lengths = np.zeros(n, dtype=np.float64)
         for di, (t, d, m) in enumerate(fields):
             tf: dict[str, float] = defaultdict(float)
@@ -312,138 +693,396 @@ class SearchIndex:
                         wbest[w] = wweight
                 lengths[di] += weight * len(ws)
             for term, f in tf.items():
-                tid = term_ids.setdefault(term, len(term_ids))
+                tid = term_ids.get(term)
+                if tid is None:
+                    tid = term_ids[term] = len(term_ids)
                 rows.append(di)
                 cols.append(tid)
                 vals.append(f)
             for w, wv in wbest.items():
-                wid = word_ids.setdefault(w, len(word_ids))
+                wid = word_ids.get(w)
+                if wid is None:
+                    wid = word_ids[w] = len(word_ids)
+                    self.words_list.append(w)
                 wrows.append(di)
                 wcols.append(wid)
                 wvals.append(wv)
-        self.term_ids = term_ids
-        tfm = sparse.csr_matrix((np.array(vals), (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64))),
-                                shape=(n, len(term_ids)))
-        df = np.bincount(np.array(cols, dtype=np.int64), minlength=len(term_ids)) if cols else np.zeros(0)
-        self.idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5)) if n else np.zeros(0)
-        avgdl = float(lengths.mean()) if n and lengths.mean() > 0 else 1.0
-        tfm = tfm.tocoo()
-        denom = tfm.data + K1 * (1 - B + B * lengths[tfm.row] / avgdl)
-        bm = tfm.data * (K1 + 1) / denom * self.idf[tfm.col]
-        self.bm25 = sparse.csc_matrix((bm, (tfm.row, tfm.col)), shape=(n, len(term_ids)))
-        norms = np.sqrt(np.asarray(self.bm25.multiply(self.bm25).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        self.unit = sparse.csr_matrix(sparse.diags(1.0 / norms) @ self.bm25)
-        self.unit_csc = self.unit.tocsc()
-        # Word-level index for the n-gram channel.
-        self.word_ids = word_ids
-        self.words_list = [""] * len(word_ids)
-        for w, i in word_ids.items():
-            self.words_list[i] = w
-        self.word_docs = sparse.csc_matrix(
-            (np.array(wvals), (np.array(wrows, dtype=np.int64), np.array(wcols, dtype=np.int64))),
-            shape=(n, len(word_ids)))
-        gram_ids: dict[str, int] = {}
+        tfm = sp.csr_matrix((np.array(vals, dtype=np.float32), (np.array(rows, dtype=np.int64),
+                                                                 np.array(cols, dtype=np.int64))),
+                            shape=(n, len(term_ids)))
+        wm = sp.csr_matrix((np.array(wvals, dtype=np.float32), (np.array(wrows, dtype=np.int64),
+                                                                 np.array(wcols, dtype=np.int64))),
+                           shape=(n, len(word_ids)))
+        return tfm, lengths, wm
+
+    def _add_grams(self, first_new_word: int) -> None:
+        """Character n-grams of the words from ``first_new_word`` on (the n-gram channel's index)."""
+        sp = _sp()
         grows: list[int] = []
         gcols: list[int] = []
-        self.word_ngram_count = np.zeros(len(word_ids), dtype=np.float64)
-        for w, wi in word_ids.items():
+        new_words = self.words_list[first_new_word:]
+        counts = np.zeros(len(new_words), dtype=np.float64)
+        gram_ids = self.gram_ids
+        for k, w in enumerate(new_words):
             gs = ngrams(w)
-            self.word_ngram_count[wi] = len(gs)
+            counts[k] = len(gs)
             for g in gs:
-                grows.append(wi)
-                gcols.append(gram_ids.setdefault(g, len(gram_ids)))
-        self.gram_ids = gram_ids
-        self.gram_words = sparse.csc_matrix(
-            (np.ones(len(grows)), (np.array(grows, dtype=np.int64), np.array(gcols, dtype=np.int64))),
-            shape=(len(word_ids), len(gram_ids)))
+                gid = gram_ids.get(g)
+                if gid is None:
+                    gid = gram_ids[g] = len(gram_ids)
+                grows.append(first_new_word + k)
+                gcols.append(gid)
+        old = self.gram_words.scipy().tocoo() if self.gram_words.shape[0] else None
+        rows = np.array(grows, dtype=np.int64)
+        cols = np.array(gcols, dtype=np.int64)
+        if old is not None:
+            rows, cols = np.concatenate([old.row, rows]), np.concatenate([old.col, cols])
+        m = sp.csc_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
+                          shape=(len(self.words_list), len(gram_ids)))
+        self.gram_words = _Sparse.of(m, "csc")
+        self.word_ngram_count = np.concatenate([self.word_ngram_count[:first_new_word], counts])
+        self.word_lengths = np.concatenate([self.word_lengths[:first_new_word],
+                                            np.array([len(w) for w in new_words], dtype=np.int32)])
+
+    def _finish(self, facets: bool = True) -> None:
+        """BM25 weights and the word→documents matrix from the stored term frequencies (and, unless they were
+        extended already, the facets)."""
+        sp = _sp()
+        n = self.tf.shape[0]
+        n_terms = len(self.term_ids)
+        tf = self.tf.scipy().tocoo()
+        df = np.bincount(tf.col, minlength=n_terms) if tf.nnz else np.zeros(n_terms, dtype=np.int64)
+        self.idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5)) if n else np.zeros(n_terms)
+        avgdl = float(self.lengths.mean()) if n and self.lengths.mean() > 0 else 1.0
+        data = tf.data.astype(np.float64)
+        denom = data + K1 * (1 - B + B * self.lengths[tf.row] / avgdl)
+        bm = data * (K1 + 1) / denom * self.idf[tf.col]
+        self.bm25 = _Sparse.of(sp.csc_matrix((bm.astype(np.float32), (tf.row, tf.col)), shape=(n, n_terms)), "csc")
+        self.word_docs = _Sparse.of(self.word_w.scipy(), "csc")
+        self._pos_map = None
+        self._unit = self._unit_csc = None
+        if facets:
+            self._build_facets()
+
+    @property
+    def unit(self) -> Any:
+        """Row-normalised BM25 vectors (scipy CSR, for similar and clusters), made on first use."""
+        if self._unit is None:
+            sp = _sp()
+            bm = self.bm25.scipy().astype(np.float64)
+            norms = np.sqrt(np.asarray(bm.multiply(bm).sum(axis=1)).ravel())
+            norms[norms == 0] = 1.0
+            self._unit = sp.csr_matrix(sp.diags(1.0 / norms) @ bm)
+        return self._unit
+
+    @property
+    def unit_csc(self) -> Any:
+        if self._unit_csc is None:
+            self._unit_csc = self.unit.tocsc()
+        return self._unit_csc
+
+    def _facet_keys(self, t: RecordTable) -> dict[str, list[str]]:
+        area_ids, area_texts = t.column("area_id"), t.column("area_text")
+        type_ids, type_texts = t.column("type_id"), t.column("type_text")
+        amounts = []
+        for f in ("amount_b", "amount_bo1", "amount_bo2", "amount_bo3"):
+            col = np.asarray(t.column(f), dtype=np.float64).tolist()
+            amounts.append([None if v != v else v for v in col])  # NaN is unknown
+        return {
+            "area": [a or f"tekst:{x}" for a, x in zip(area_ids, area_texts, strict=True)],
+            "type": [a or f"tekst:{x}" for a, x in zip(type_ids, type_texts, strict=True)],
+            "municipality": [str(int(c)) for c in t.column("municipality_code")],
+            "year": [str(int(y)) for y in t.column("budget_year")],
+            "committee": [fold(c) for c in t.column("committee_text")],
+            "amount_band": [amount_band(a) for a in zip(*amounts, strict=True)] if len(t) else [],
+        }
 
     def _build_facets(self) -> None:
-        recs = self.records
-        self.f_area = _Categorical([r.area_id or f"tekst:{r.area_text}" for r in recs])
-        self.f_type = _Categorical([r.type_id or f"tekst:{r.type_text}" for r in recs])
-        self.f_mun = _Categorical([str(r.municipality_code) for r in recs])
-        self.f_year = _Categorical([str(r.budget_year) for r in recs])
-        self.f_committee = _Categorical([fold(r.committee_text) for r in recs])
-        self.f_band = _Categorical([r.amount_band for r in recs])
-        self.is_sample = np.array([r.is_sample for r in recs], dtype=bool)
+        t = self.records
+        keys = self._facet_keys(t)
+        self.years = np.asarray(t.column("budget_year"))
+        self.f_area = _Categorical(keys["area"])
+        self.f_type = _Categorical(keys["type"])
+        self.f_mun = _Categorical(keys["municipality"])
+        self.f_year = _Categorical(keys["year"])
+        self.f_committee = _Categorical(keys["committee"])
+        self.f_band = _Categorical(keys["amount_band"])
+        self.is_sample = np.asarray(t.column("is_sample"), dtype=bool)
         self._mun_names: dict[str, str] = {}
         self._mun_keys: dict[str, str] = {}
-        committee_spellings: dict[str, Counter[str]] = defaultdict(Counter)
-        area_labels: dict[str, str] = {}
-        type_labels: dict[str, str] = {}
-        for r in recs:
-            self._mun_names[str(r.municipality_code)] = r.municipality_name
-            self._mun_keys[normalise(r.municipality_name)] = str(r.municipality_code)
-            committee_spellings[fold(r.committee_text)][r.committee_text] += 1
-            akey = r.area_id or f"tekst:{r.area_text}"
-            area_labels[akey] = (self.vocab.area_name(r.area_id) or r.area_id) if r.area_id else (
-                f"{r.area_text} (ikke i kataloget)" if r.area_text else "Intet område angivet")
-            tkey = r.type_id or f"tekst:{r.type_text}"
-            ptype = self.vocab.type(r.type_id) if r.type_id else None
-            tname = ptype.name if ptype else None
-            type_labels[tkey] = tname or (f"{r.type_text} (ukendt type)" if r.type_text else "Ingen type angivet")
-        self._labels = {
-            "area": area_labels, "type": type_labels, "municipality": self._mun_names,
-            "committee": {k: (c.most_common(1)[0][0] or "Intet udvalg angivet") for k, c in
-                          committee_spellings.items()},
-        }
+        self._committee_spellings: dict[str, Counter[str]] = defaultdict(Counter)
+        self._labels: dict[str, dict[str, str]] = {"area": {}, "type": {}, "municipality": self._mun_names,
+                                                   "committee": {}}
+        self._add_labels(t, keys)
+
+    def _add_labels(self, t: RecordTable, keys: Mapping[str, list[str]]) -> None:
+        for code, name in dict(zip(keys["municipality"], t.column("municipality_name"), strict=True)).items():
+            self._mun_names[code] = name
+            self._mun_keys[normalise(name)] = code
+        for k, c in zip(keys["committee"], t.column("committee_text"), strict=True):
+            self._committee_spellings[k][c] += 1
+        self._labels["committee"] = {k: (c.most_common(1)[0][0] or "Intet udvalg angivet")
+                                     for k, c in self._committee_spellings.items()}
+        for key in set(keys["area"]) - set(self._labels["area"]):
+            if key.startswith("tekst:"):
+                text = key[len("tekst:"):]
+                self._labels["area"][key] = f"{text} (ikke i kataloget)" if text else "Intet område angivet"
+            else:
+                self._labels["area"][key] = self.vocab.area_name(key) or key
+        for key in set(keys["type"]) - set(self._labels["type"]):
+            if key.startswith("tekst:"):
+                text = key[len("tekst:"):]
+                self._labels["type"][key] = f"{text} (ukendt type)" if text else "Ingen type angivet"
+            else:
+                ptype = self.vocab.type(key)
+                self._labels["type"][key] = ptype.name if ptype else f"{key} (ukendt type)"
+
+    # ---- keeping up with the store
+
+    def updated(self, changed: Iterable[ProposalRecord], removed: Iterable[int] = ()) -> SearchIndex:
+        """A new index: this one with ``changed`` proposals added (or, for ids already in it, replaced) and the ids
+        in ``removed`` left out. Only the new and changed proposals are read word by word; BM25 weights are
+        recomputed from the stored term frequencies, so the result ranks like a full rebuild (compounds in the
+        older proposals are split with the words known when they were indexed)."""
+        sp = _sp()
+        changed = list(changed)
+        drop = np.array(sorted({int(i) for i in removed} | {int(r.id) for r in changed if r.id is not None}),
+                        dtype=np.int64)
+        keep = np.nonzero(~np.isin(self.ids, drop))[0] if len(drop) else np.arange(len(self.ids))
+        new = copy.copy(self)
+        new._init_caches()
+        new._update_source = None
+        new.term_ids = _as_dict(self.term_ids)
+        new.word_ids = _as_dict(self.word_ids)
+        new.words_list = _as_list(self.words_list)
+        new.gram_ids = _as_dict(self.gram_ids)
+        new._known_words = _as_set(self._known_words)
+        new._known_stems = _as_set(self._known_stems)
+        added = RecordTable.from_records(changed)
+        fields = new._fields_of(added)
+        new._learn(fields)
+        words_before = len(new.words_list)
+        tf_add, len_add, w_add = new._index_fields(fields)
+        n_terms, n_words = len(new.term_ids), len(new.word_ids)
+        all_kept = len(keep) == len(self.ids)
+        self._load_update_state()
+        old_tf = self.tf.scipy() if all_kept else self.tf.scipy()[keep]
+        old_w = self.word_w.scipy() if all_kept else self.word_w.scipy()[keep]
+        old_tf.resize((len(keep), n_terms))
+        old_w.resize((len(keep), n_words))
+        tf_add.resize((tf_add.shape[0], n_terms))
+        w_add.resize((w_add.shape[0], n_words))
+        new.tf = _Sparse.of(sp.vstack([old_tf, tf_add], format="csr"), "csr")
+        new.word_w = _Sparse.of(sp.vstack([old_w, w_add], format="csr"), "csr")
+        new.lengths = np.concatenate([self.lengths[keep], len_add])
+        new.records = self.records.take(keep).concat(added)
+        new.ids = np.concatenate([self.ids[keep], self._ids_of(added)])
+        new._add_grams(words_before)
+        new._finish(facets=False)
+        # Facets: the kept rows' codes, extended with the new rows' keys.
+        keys = new._facet_keys(added)
+        for name, attr in (("area", "f_area"), ("type", "f_type"), ("municipality", "f_mun"), ("year", "f_year"),
+                           ("committee", "f_committee"), ("amount_band", "f_band")):
+            setattr(new, attr, getattr(self, attr).extended(keep, keys[name]))
+        new.years = np.concatenate([self.years[keep], np.asarray(added.column("budget_year"))])
+        new.is_sample = np.concatenate([self.is_sample[keep], np.asarray(added.column("is_sample"), dtype=bool)])
+        new._mun_names = dict(self._mun_names)
+        new._mun_keys = dict(self._mun_keys)
+        new._committee_spellings = defaultdict(Counter, {k: Counter(v) for k, v in
+                                                         self._committee_spellings.items()})
+        new._labels = {"area": dict(self._labels["area"]), "type": dict(self._labels["type"]),
+                       "municipality": new._mun_names, "committee": dict(self._labels["committee"])}
+        new._add_labels(added, keys)
+        return new
+
+    # ---- persistence
+
+    #: What a search needs, read when the index is loaded ...
+    _PERSISTED = ("records", "ids", "term_ids", "word_ids", "words_list", "gram_ids", "gram_words",
+                  "word_ngram_count", "word_lengths", "_known_words", "_known_stems", "idf", "bm25", "word_docs",
+                  "years", "f_area", "f_type", "f_mun", "f_year", "f_committee", "f_band", "is_sample", "_mun_names",
+                  "_mun_keys", "_committee_spellings", "_labels")
+    #: ... and what only an update needs (the term frequencies), read from the same file when one is made.
+    _UPDATE_STATE = ("tf", "word_w", "lengths")
+
+    def _load_update_state(self) -> None:
+        """Read the term frequencies of a loaded index from its file (where they were left for speed);
+        :class:`IndexFileChanged` when the file has been replaced since (another process saved a newer index)."""
+        if all(hasattr(self, name) for name in self._UPDATE_STATE):
+            return
+        source = getattr(self, "_update_source", None)
+        if source is None:
+            raise IndexFileChanged("Søgeindekset har ingen termfrekvenser at opdatere fra.")
+        path, offset, stamp = source
+        try:
+            with open(path, "rb") as f:
+                st = os.fstat(f.fileno())
+                if (st.st_ino, st.st_size, st.st_mtime_ns) != stamp:
+                    raise IndexFileChanged("Søgeindeksets fil er skiftet ud siden indlæsningen.")
+                f.seek(offset)
+                state = pickle.load(f)  # noqa: S301 - our own file in the user's data folder
+        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError) as e:
+            raise IndexFileChanged(f"Søgeindeksets fil kan ikke læses: {e}") from None
+        for name in self._UPDATE_STATE:
+            setattr(self, name, state[name])
+
+    def save(self, path: str | Path, key: Mapping[str, Any] | None = None) -> Path:
+        """Write the index to ``path`` (atomically: a temporary file renamed into place), with ``key`` (what it was
+        built from: the store's revision and URL) for :meth:`load` to compare."""
+        p = Path(path)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        self._load_update_state()
+        state = {name: getattr(self, name) for name in self._PERSISTED}
+        for name in ("term_ids", "word_ids", "gram_ids", "_known_words", "_known_stems"):
+            state[name] = _Lookup.of(state[name])
+        if not isinstance(state["words_list"], _Texts):
+            state["words_list"] = _Texts(state["words_list"])
+        update = {name: getattr(self, name) for name in self._UPDATE_STATE}
+        header = {"format": INDEX_FORMAT, "vocabulary": self.vocab.version, "synonyms": self._synonym_key(),
+                  "key": dict(key or {})}
+        fd, tmp = tempfile.mkstemp(prefix=".raaderum-index-", dir=p.parent)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(header, f, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(update, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, p)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        return p
+
+    def _synonym_key(self) -> str:
+        return hashlib.sha256(repr(self._syn_groups).encode("utf-8")).hexdigest()[:16]
+
+    @classmethod
+    def read_key(cls, path: str | Path) -> dict[str, Any] | None:
+        """The key a saved index was built from (None: no usable file)."""
+        try:
+            with open(path, "rb") as f:
+                header = pickle.load(f)  # noqa: S301 - our own file in the user's data folder
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
+            return None
+        if not isinstance(header, dict) or header.get("format") != INDEX_FORMAT:
+            return None
+        return dict(header.get("key") or {})
+
+    @classmethod
+    def load(cls, path: str | Path, vocabulary: Vocabulary | None = None) -> tuple[SearchIndex, dict[str, Any]] | None:
+        """(index, key) from a file written by :meth:`save`; None when there is none, or it was written by another
+        format, vocabulary or thesaurus (then it is rebuilt)."""
+        vocab = vocabulary or load_vocabulary()
+        try:
+            with open(path, "rb") as f:
+                header = pickle.load(f)  # noqa: S301 - our own file in the user's data folder
+                if not isinstance(header, dict) or header.get("format") != INDEX_FORMAT or \
+                        header.get("vocabulary") != vocab.version:
+                    return None
+                state = pickle.load(f)  # noqa: S301
+                st = os.fstat(f.fileno())
+                source = (str(path), f.tell(), (st.st_ino, st.st_size, st.st_mtime_ns))
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, ImportError,
+                KeyError, IndexError, MemoryError):
+            return None
+        index = cls.__new__(cls)
+        index.vocab = vocab
+        index._init_caches()
+        index._build_synonyms()
+        if header.get("synonyms") != index._synonym_key() or not isinstance(state, dict):
+            return None
+        try:
+            for name in cls._PERSISTED:
+                setattr(index, name, state[name])
+        except KeyError:
+            return None
+        index._update_source = source
+        return index, dict(header.get("key") or {})
 
     # ---- querying
 
     def _concepts(self, query: str) -> tuple[list[_Concept], list[str]]:
+        """The query as concepts: each word or thesaurus phrase with its alternatives (equivalents, related words,
+        compound parts), each with a weight."""
         qwords = [w for w in words(query) if w not in DANISH_STOPWORDS]
         qstems = [stem(w) for w in qwords]
         used = [False] * len(qwords)
         concepts: list[_Concept] = []
         expansions: list[str] = []
-        # Synonym phrases first (longest first), matched on stems.
-        matches: list[tuple[int, int, int]] = []  # (length, start, group)
+        # Thesaurus phrases first (longest first), matched on stems; every group naming the same span counts.
+        spans: dict[tuple[int, int], list[tuple[int, bool]]] = defaultdict(list)  # (start, length) -> (group, eq)
         for gi, group in enumerate(self._syn_groups):
-            for stems, ws in group:
+            for stems, ws, eq in group:
                 k = len(stems)
-                if not k:
-                    continue
-                for s in range(len(qstems) - k + 1):
+                for st in range(len(qstems) - k + 1):
                     # Short stems collide (ledere/ledige → "led"): those must match as words.
-                    if qstems[s:s + k] == stems and all(len(st_) >= 4 or qw == w for st_, qw, w in
-                                                        zip(stems, qwords[s:s + k], ws, strict=True)):
-                        matches.append((k, s, gi))
-        for k, s, gi in sorted(matches, key=lambda m: -m[0]):
-            if any(used[s:s + k]):
+                    if qstems[st:st + k] == stems and all(len(s_) >= 4 or qw == w for s_, qw, w in
+                                                          zip(stems, qwords[st:st + k], ws, strict=True)):
+                        spans[(st, k)].append((gi, eq))
+        for (st, k), hits in sorted(spans.items(), key=lambda kv: (-kv[0][1], kv[0][0])):
+            if any(used[st:st + k]):
                 continue
-            for j in range(s, s + k):
+            for j in range(st, st + k):
                 used[j] = True
-            members: list[tuple[list[str], list[str], float]] = [(qstems[s:s + k], qwords[s:s + k], 1.0)]
-            for stems, ws in self._syn_groups[gi]:
-                if stems != qstems[s:s + k]:
-                    members.append((stems, ws, SYNONYM_WEIGHT))
-                    expansions.append(" ".join(ws))
-            concepts.append(_Concept(" ".join(qwords[s:s + k]), members))
+            own = qstems[st:st + k]
+            weights: dict[tuple[str, ...], tuple[float, list[str]]] = {}
+            for gi, query_is_equivalent in hits:
+                for stems, ws, eq in self._syn_groups[gi]:
+                    if stems == own:
+                        continue
+                    weight = (SYNONYM_WEIGHT if eq else RELATED_WEIGHT) if query_is_equivalent else \
+                        (RELATED_WEIGHT if eq else RELATED_WEIGHT * 0.5)
+                    key = tuple(stems)
+                    if weight > weights.get(key, (0.0, []))[0]:
+                        weights[key] = (weight, ws)
+            members: list[tuple[list[str], list[str], float]] = [(own, qwords[st:st + k], 1.0)]
+            for key, (weight, ws) in sorted(weights.items(), key=lambda kv: -kv[1][0]):
+                members.append((list(key), ws, weight))
+                expansions.append(" ".join(ws))
+            if k == 1:
+                parts = self._split_compound(qwords[st])
+                if parts:
+                    members.append((parts, [], COMPOUND_QUERY_WEIGHT))
+            concepts.append(_Concept(" ".join(qwords[st:st + k]), members))
         for j, (w, s_) in enumerate(zip(qwords, qstems, strict=True)):
             if used[j]:
                 continue
             single: list[tuple[list[str], list[str], float]] = [([s_], [w], 1.0)]
-            # A compound query word that is not in the index also searches its parts.
-            if s_ not in self.term_ids:
-                parts = self._split_compound(w)
-                if parts:
-                    single.append((parts, [], 0.6))
+            # A compound query word also searches its parts: less when the word itself is in the index.
+            parts = self._split_compound(w)
+            if parts:
+                single.append((parts, [], COMPOUND_QUERY_WEIGHT if s_ in self.term_ids else 0.6))
             concepts.append(_Concept(w, single))
         return concepts, list(dict.fromkeys(expansions))
 
     def _bm25_scores(self, concepts: list[_Concept], n: int) -> np.ndarray:
-        scores = np.zeros(n)
+        """BM25 per concept (the best of its alternatives), summed; a proposal that covers only some of the query's
+        concepts is scaled down (coordination), so the words of a query count together."""
+        total = np.zeros(n)
+        covered = np.zeros(n)
         for c in concepts:
+            best = np.zeros(n)
             for stems, _ws, weight in c.members:
+                member = np.zeros(n)
                 w = weight / max(1, len(stems)) ** 0.5
+                hits = np.zeros(n) if len(stems) > 1 else None
                 for s_ in stems:
                     tid = self.term_ids.get(s_)
                     if tid is None:
                         continue
                     lo, hi = self.bm25.indptr[tid], self.bm25.indptr[tid + 1]
-                    scores[self.bm25.indices[lo:hi]] += w * self.bm25.data[lo:hi]
-        return scores
+                    idx = self.bm25.indices[lo:hi]
+                    member[idx] += w * self.bm25.data[lo:hi]
+                    if hits is not None:
+                        hits[idx] += 1
+                if hits is not None:  # a phrase counts in full only where all of its words are
+                    member *= hits / len(stems)
+                np.maximum(best, member, out=best)
+            total += best
+            covered += best > 0
+        if len(concepts) > 1:
+            total *= COORD_BASE + (1 - COORD_BASE) * covered / len(concepts)
+        return total
 
     def _similar_words(self, word: str) -> list[tuple[int, float]]:
         """Index words similar to ``word`` by character n-grams: [(word id, similarity)], best first."""
@@ -454,14 +1093,16 @@ class SearchIndex:
         nq = len(ngrams(word))
         result: list[tuple[int, float]] = []
         if gs and nq:
-            overlap = np.asarray(self.gram_words[:, gs].sum(axis=1)).ravel()
+            gw = self.gram_words
+            hits = np.concatenate([gw.indices[gw.indptr[g]:gw.indptr[g + 1]] for g in gs])
+            overlap = np.bincount(hits, minlength=gw.shape[0]).astype(np.float64)
             cand = np.nonzero(overlap >= max(2, 0.3 * nq))[0]
             if len(cand):
                 ov = overlap[cand]
                 nw = self.word_ngram_count[cand]
                 dice = 2 * ov / (nq + nw)
                 c_qw = ov / nq
-                wlen = np.array([len(self.words_list[i]) for i in cand])
+                wlen = self.word_lengths[cand]
                 c_wq = np.where(wlen >= 5, ov / nw, 0.0)
                 sim = 0.35 * dice + 0.65 * np.maximum(c_qw, 0.9 * c_wq)
                 keep = sim >= NGRAM_MIN_SIM
@@ -529,6 +1170,8 @@ class SearchIndex:
                     continue
                 code = self._mun_keys.get(normalise(text))
                 if code is None:
+                    from raaderum.release.reader import current_register  # lazy: the data release, rarely needed
+
                     found = current_register().resolve(text)
                     code = str(found.code)
                 keys.append(code)
@@ -597,7 +1240,7 @@ class SearchIndex:
         if not concepts:
             selected = np.ones(n, dtype=bool) if mask is None else mask
             order = np.nonzero(selected)[0]
-            order = order[np.lexsort((self.ids[order], -np.array([self.records[i].budget_year for i in order])))] \
+            order = order[np.lexsort((self.ids[order], -self.years[order]))] \
                 if len(order) else order
             hits = [self._hit(int(i), 0.0, [], None, None) for i in order[offset:offset + limit]]
             return SearchResult(query, int(selected.sum()), hits, self._facets(selected), filters, [])
@@ -620,7 +1263,7 @@ class SearchIndex:
                 fused[i] += 1.0 / (RRF_K + r)
                 ranks[int(i)] = r
         # Tie-break by the raw scores (scaled so they never outweigh a rank step).
-        tiebreak = 1e-6 * (bm / (bm.max() or 1.0) + ng)
+        tiebreak = 1e-6 * (bm / ((bm.max() if n else 0.0) or 1.0) + ng)
         final = fused + tiebreak
         ranked = idx[final[idx] > 0]
         need = offset + limit
@@ -640,6 +1283,8 @@ class SearchIndex:
         near: set[str] = set()
         for c in concepts:
             for ss, ws, _w in c.members:
+                if _w < RELATED_WEIGHT:
+                    continue
                 stems.update(ss)
                 for w in ws:
                     for wid, sim in self._similar_words(w):
@@ -711,7 +1356,7 @@ class SearchIndex:
         sims[pos] = -1.0
         cand = np.nonzero(sims >= min_score)[0]
         cand = cand[np.lexsort((self.ids[cand], -sims[cand]))][:n]
-        return [SimilarHit(int(self.ids[i]), float(sims[i]), self.records[i]) for i in cand]
+        return [SimilarHit(int(self.ids[i]), float(sims[i]), self.records[int(i)]) for i in cand]
 
     def clusters(self, threshold: float = 0.5, *, min_size: int = 2) -> list[Cluster]:
         """Groups of near-duplicate proposals (cosine ≥ ``threshold``) that span several municipalities or years.

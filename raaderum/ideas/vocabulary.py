@@ -20,16 +20,29 @@ from raaderum.catalog import Area, Catalog, Theme, load_catalog
 _FOLD = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ä": "ae", "ö": "oe", "é": "e", "ü": "u"})
 
 
+_THOUSANDS = re.compile(r"(?<=\d)[.,](?=\d{3})")
+_NON_WORD = re.compile(r"[^\w+]+")
+
+
+def _fold(text: str) -> str:
+    s = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD)
+    s = _THOUSANDS.sub("", s)  # 1.000 -> 1000
+    s = _NON_WORD.sub(" ", s).replace("_", " ")
+    return " ".join(s.split())
+
+
+_fold_short = lru_cache(maxsize=65536)(_fold)
+
+
 def fold(text: str) -> str:
     """A comparison key: NFKC, casefold, æøå → ae/oe/aa, punctuation → space, single spaces.
 
     >>> fold("  Ældre-\\xa0Området. "), fold("Beløb i 1.000 kr.")
     ('aeldre omraadet', 'beloeb i 1000 kr')
     """
-    s = unicodedata.normalize("NFKC", str(text)).casefold().translate(_FOLD)
-    s = re.sub(r"(?<=\d)[.,](?=\d{3})", "", s)  # 1.000 -> 1000
-    s = re.sub(r"[^\w+]+", " ", s).replace("_", " ")
-    return " ".join(s.split())
+    text = str(text)
+    # Short texts (names, headers, types) recur on every row of a workbook: those are cached.
+    return _fold_short(text) if len(text) <= 80 else _fold(text)
 
 
 @dataclass(frozen=True)
@@ -49,8 +62,12 @@ class ColumnSpec:
 
 @dataclass(frozen=True)
 class SynonymGroup:
+    """Words for the same thing (``terms``), and words for closely related things (``related``: found too, but
+    ranked below the equivalents)."""
+
     terms: tuple[str, ...]
     explanation: str
+    related: tuple[str, ...] = ()
 
 
 @dataclass
@@ -61,6 +78,10 @@ class Vocabulary:
     area_synonyms: dict[str, tuple[str, ...]]
     search_synonyms: tuple[SynonymGroup, ...]
     catalog: Catalog
+    #: Extra words compound headers are split into, and header abbreviations (``nr`` → ``nummer``).
+    header_atoms: tuple[str, ...] = ()
+    header_aliases: dict[str, str] = field(default_factory=dict)
+    header_generic: tuple[str, ...] = ()
     _type_keys: dict[str, str] = field(default_factory=dict, repr=False)
     _area_keys: dict[str, str] = field(default_factory=dict, repr=False)
     _column_keys: dict[str, str] = field(default_factory=dict, repr=False)
@@ -125,10 +146,14 @@ def parse_vocabulary(text: str, catalog: Catalog | None = None) -> Vocabulary:
     columns = {k: ColumnSpec(field=k, explanation=v.get("explanation", ""), synonyms=tuple(v.get("synonyms", ())))
                for k, v in raw.get("columns", {}).items()}
     areas = {k: tuple(v) for k, v in raw.get("area_synonyms", {}).items()}
-    syns = tuple(SynonymGroup(terms=tuple(g["terms"]), explanation=g.get("explanation", ""))
-                 for g in raw.get("search_synonyms", []))
+    syns = tuple(SynonymGroup(terms=tuple(g["terms"]), explanation=g.get("explanation", ""),
+                              related=tuple(g.get("related", ()))) for g in raw.get("search_synonyms", []))
+    hw = raw.get("header_words", {})
     return Vocabulary(version=str(raw.get("vocabulary_version", "")), types=types, columns=columns,
-                      area_synonyms=areas, search_synonyms=syns, catalog=catalog or load_catalog())
+                      area_synonyms=areas, search_synonyms=syns, catalog=catalog or load_catalog(),
+                      header_atoms=tuple(hw.get("atoms", ())),
+                      header_aliases={str(k): str(v) for k, v in hw.get("aliases", {}).items()},
+                      header_generic=tuple(hw.get("generic", ())))
 
 
 @lru_cache(maxsize=1)

@@ -12,7 +12,9 @@ through ``RAADERUM_DATABASE_URL``. The schema is owned by Alembic migrations shi
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -110,17 +112,51 @@ def alembic_config(url: str | None = None):  # type: ignore[no-untyped-def]
     return cfg
 
 
+@contextmanager
+def _migration_lock(eng: Engine) -> Iterator[None]:
+    """Serialise migrations of one SQLite file across processes and threads: two commands started at the same
+    moment on a fresh home directory would otherwise both create the tables ("table ... already exists"). A lock
+    file next to the database; PostgreSQL is migrated by ``raaderum db migrate`` only."""
+    db = eng.url.database if eng.dialect.name == "sqlite" else None
+    if not db or db == ":memory:" or db.startswith("file:"):
+        yield
+        return
+    try:
+        import fcntl  # lazy: POSIX only (elsewhere the retry in migrate() is the guard)
+    except ImportError:  # pragma: no cover
+        yield
+        return
+    path = Path(db)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".migrate.lock"), "a+b") as f:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+
+
 def migrate(url: str | None = None, revision: str = "head", *, engine: Engine | None = None) -> None:
-    """Upgrade the database at ``url`` (or ``engine``) to ``revision`` (default the newest). Idempotent."""
+    """Upgrade the database at ``url`` (or ``engine``) to ``revision`` (default the newest). Idempotent, and safe
+    when several processes migrate the same new SQLite file at once (a lock file; a retry if a table appeared)."""
     from alembic import command
+    from sqlalchemy.exc import OperationalError
 
     own = engine is None
     eng = engine if engine is not None else make_engine(url)
     try:
         cfg = alembic_config(url or eng.url.render_as_string(hide_password=False))
-        with eng.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, revision)
+        for attempt in range(5):
+            try:
+                with _migration_lock(eng), eng.begin() as conn:
+                    cfg.attributes["connection"] = conn
+                    command.upgrade(cfg, revision)
+                return
+            except OperationalError as e:
+                text = str(e).lower()
+                if attempt == 4 or not ("already exists" in text or "locked" in text):
+                    raise
+                time.sleep(0.2 * (attempt + 1))
     finally:
         if own:
             eng.dispose()

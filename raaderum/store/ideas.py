@@ -7,24 +7,31 @@
 
 Re-importing a file adds nothing: every proposal has a content hash (municipality, year, texts, amounts), unique
 in the table, and rows whose hash is already stored are reported as skipped.
+
+The search index is kept in a file under ``$RAADERUM_HOME/search-index/`` (one per database URL), keyed by the
+store's revision: a new process (a CLI search, a server worker) loads it instead of rebuilding, and when the store
+has changed since, only the added, changed and removed proposals are applied (:meth:`SearchIndex.updated`).
 """
 
 from __future__ import annotations
 
 import builtins
+import functools
+import hashlib
+import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import Engine, delete, func, insert, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from raaderum import config
-from raaderum.errors import StoreError  # re-exported
-from raaderum.ideas.excel_import import ImportReport, read_workbook
+from raaderum.errors import IndexFileChanged, StoreError  # StoreError re-exported
+from raaderum.ideas.layouts import LayoutProfile, SheetOverrides
 from raaderum.ideas.records import SAMPLE_BATCH_NAME, BatchInfo, ProposalRecord
 from raaderum.ideas.search import (
     Cluster,
@@ -36,18 +43,27 @@ from raaderum.ideas.search import (
     SimilarHit,
 )
 from raaderum.release.municipalities import MunicipalityRegister
-from raaderum.release.reader import current_register
-from raaderum.store.engine import database_url, ensure_schema, make_engine, migrate
+from raaderum.store.engine import database_url, ensure_schema, make_engine, migrate, migrations_dir
+from raaderum.store.import_profiles import list_profiles, save_profile
 from raaderum.store.models import ImportBatch, Proposal, ProposalStatus, utcnow
+
+if TYPE_CHECKING:  # the workbook reader (openpyxl) is loaded only to import
+    from raaderum.ideas.excel_import import ImportReport
 
 _COLUMNS = ("municipality_code", "municipality_name", "budget_year", "area_id", "area_text", "committee_text",
             "title", "description", "type_id", "type_text", "amount_b", "amount_bo1", "amount_bo2", "amount_bo3",
             "one_off_investment", "contact", "source_file", "source_sheet", "source_row", "batch_id",
-            "content_hash", "is_sample", "created_at", "updated_at", "version")
+            "content_hash", "is_sample", "created_at", "updated_at", "version", "source_ref", "source_fields")
+_TABLE_COLUMNS = [Proposal.__table__.c[c] for c in ("id", *_COLUMNS)]
 
 
-def _to_record(p: Proposal) -> ProposalRecord:
-    return ProposalRecord(**{c: getattr(p, c) for c in _COLUMNS}, id=p.id)
+def _to_record(p: Any) -> ProposalRecord:
+    """A record from an ORM row or a Core row (``select(*_TABLE_COLUMNS)``)."""
+    m = p._mapping if hasattr(p, "_mapping") else None
+    d = {c: (m[c] if m is not None else getattr(p, c)) for c in _COLUMNS}
+    d["source_fields"] = dict(d["source_fields"] or {})
+    d["source_ref"] = d["source_ref"] or ""
+    return ProposalRecord(**d, id=m["id"] if m is not None else p.id)
 
 
 def _batch_info(b: ImportBatch) -> BatchInfo:
@@ -58,12 +74,31 @@ def _batch_info(b: ImportBatch) -> BatchInfo:
 
 
 
+@functools.lru_cache(maxsize=1)
+def _head_revision() -> str | None:
+    """The newest migration's revision, read from the migration files (the one no other file revises)."""
+    revisions: dict[str, str | None] = {}
+    for path in (migrations_dir() / "versions").glob("*.py"):
+        src = path.read_text(encoding="utf-8")
+        rev = re.search(r'^revision\s*=\s*["\']([^"\']+)["\']', src, re.M)
+        down = re.search(r'^down_revision\s*=\s*(?:["\']([^"\']+)["\']|None)', src, re.M)
+        if rev:
+            revisions[rev.group(1)] = down.group(1) if down else None
+    heads = set(revisions) - {d for d in revisions.values() if d}
+    return heads.pop() if len(heads) == 1 else None
+
+
 class IdeaStore:
     """Proposals in the app store at ``url`` (default :func:`raaderum.store.engine.database_url`)."""
 
     def __init__(self, url: str | None = None, *, register: MunicipalityRegister | None = None,
-                 refresh_seconds: float | None = None) -> None:
+                 refresh_seconds: float | None = None, index_dir: str | Path | None = None,
+                 persist_index: bool = True) -> None:
         self.url = url or database_url()
+        #: Where the search index is kept between processes (default ``$RAADERUM_HOME/search-index``); with
+        #: ``persist_index=False`` it lives in memory only.
+        self.index_dir = Path(index_dir) if index_dir is not None else None
+        self.persist_index = persist_index
         self._engine = None
         self._register = register
         self._index: SearchIndex | None = None
@@ -99,7 +134,16 @@ class IdeaStore:
             self._engine = None
 
     def migrate(self) -> None:
-        """Create or upgrade the tables (Alembic, idempotent)."""
+        """Create or upgrade the tables (Alembic, idempotent; safe when two processes do it at once on a new SQLite
+        file: see :func:`raaderum.store.engine.migrate`). A database at the newest revision is recognised with one
+        query, without loading Alembic (every CLI command starts here)."""
+        try:
+            with self.engine.connect() as conn:
+                current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except (OperationalError, ProgrammingError):
+            current = None
+        if current is not None and current == _head_revision():
+            return
         migrate(self.url, engine=self.engine)
 
     def _session(self) -> Session:
@@ -112,6 +156,8 @@ class IdeaStore:
     @property
     def register(self) -> MunicipalityRegister:
         if self._register is None:
+            from raaderum.release.reader import current_register  # lazy: the data release, only to import
+
             self._register = current_register()
         return self._register
 
@@ -132,7 +178,7 @@ class IdeaStore:
              area_id: str | None = None, batch_id: int | None = None,
              include_sample: bool = True) -> list[ProposalRecord]:
         """Stored proposals in id order, optionally filtered."""
-        q = select(Proposal).order_by(Proposal.id)
+        q = select(*_TABLE_COLUMNS).order_by(Proposal.id)
         if batch_id is not None:
             q = q.where(Proposal.batch_id == int(batch_id))
         if municipality_code is not None:
@@ -145,7 +191,7 @@ class IdeaStore:
             q = q.where(Proposal.is_sample.is_(False))
         try:
             with self._session() as s:
-                return [_to_record(p) for p in s.scalars(q)]
+                return [_to_record(p) for p in s.execute(q)]
         except (OperationalError, ProgrammingError) as e:
             raise self._guard(e) from None
 
@@ -217,7 +263,8 @@ class IdeaStore:
                     d = {c: getattr(p, c) for c in _COLUMNS if c not in ("batch_id", "created_at", "updated_at",
                                                                          "version", "is_sample")}
                     d.update(batch_id=batch.id, is_sample=is_sample or p.is_sample, created_at=now, updated_at=now,
-                             version=1)
+                             version=1, source_fields=dict(p.source_fields) if p.source_fields else None,
+                             source_ref=(p.source_ref or "")[:100])
                     rows.append(d)
                 for i in range(0, len(rows), 1000):
                     s.execute(insert(Proposal), rows[i:i + 1000])
@@ -229,17 +276,36 @@ class IdeaStore:
                              f"(intet fra denne import er gemt). Detalje: {str(e).splitlines()[0]}") from None
         except (OperationalError, ProgrammingError) as e:
             raise self._guard(e) from None
-        self._index = None
         return info, self.list(batch_id=info.id)
 
-    def import_workbook(self, path: str | Path, *, dry_run: bool = False, savings_positive: bool = False,
+    def profiles(self) -> builtins.list[LayoutProfile]:
+        """The saved import profiles ([] in a store without the table yet)."""
+        try:
+            return list_profiles(self)
+        except (OperationalError, ProgrammingError):
+            return []
+
+    def import_workbook(self, path: str | Path, *, dry_run: bool = False, savings_positive: bool | None = None,
+                        overrides: Mapping[str, SheetOverrides | Mapping[str, Any]] | None = None,
+                        accept: bool = False, use_profiles: bool = True, save_profile_as: str | None = None,
+                        user_name: str = "", file_name: str | None = None,
                         within: Callable[[Session, ImportReport], None] | None = None) -> ImportReport:
         """Read the workbook at ``path`` and store its proposals (unless ``dry_run``); every row is reported.
 
-        ``within(session, report)`` runs in the storing transaction (see :meth:`add_batch`); the services use it
-        for the audit row. Call it through :func:`raaderum.server.imports.import_workbook`, which checks the
-        permission."""
-        report = read_workbook(path, register=self.register, savings_positive=savings_positive)
+        ``overrides`` (per sheet, ``"*"`` for all: columns, unit, sign, municipality, budget year, header rows) and
+        the saved profiles (unless ``use_profiles=False``) decide the mapping; ``accept`` takes the suggested answers
+        to the open questions (``--yes``). When a sheet's mapping still needs a decision, nothing is stored: the
+        report has ``stopped`` set and lists the questions. ``file_name``: the uploaded file's own name (reported
+        and stored as the proposals' source file). ``save_profile_as``: save each data sheet's confirmed
+        mapping as a layout profile of that name (``"name – sheet"`` when sheets differ), in the same transaction
+        as the proposals. ``within(session, report)`` runs in the storing transaction (see :meth:`add_batch`); the
+        services use it for the audit row. Call it through :func:`raaderum.server.imports.import_workbook`, which
+        checks the permission."""
+        from raaderum.ideas.excel_import import read_workbook  # lazy: openpyxl only when a workbook is imported
+
+        profiles = self.profiles() if use_profiles else []
+        report = read_workbook(path, register=self.register, savings_positive=savings_positive,
+                               overrides=overrides, profiles=profiles, accept=accept, file_name=file_name)
         report.dry_run = dry_run
         existing = self.existing_hashes(p.content_hash for p in report.proposals)
         for o in report.outcomes:
@@ -248,8 +314,16 @@ class IdeaStore:
                 o.reason = f"findes allerede i idébanken (forslag nr. {existing[o.proposal.content_hash]})"
         if dry_run:
             return report
+        if report.needs_decision:
+            report.stopped = True
+            return report
+        to_save = self._profiles_to_save(report, save_profile_as, user_name)
         c = report.counts()
+
         def hook(s: Session, batch: BatchInfo | None) -> None:
+            for prof in to_save:
+                save_profile(s, prof, user_name=user_name)
+            report.saved_profiles = [prof.name for prof in to_save]
             if within is not None:
                 report.batch_id = batch.id if batch is not None else None
                 within(s, report)
@@ -264,6 +338,18 @@ class IdeaStore:
                 if o.proposal is not None and o.proposal.content_hash in by_hash:
                     o.proposal = by_hash[o.proposal.content_hash]
         return report
+
+    @staticmethod
+    def _profiles_to_save(report: ImportReport, name: str | None, user_name: str) -> builtins.list[LayoutProfile]:
+        if not name or not name.strip():
+            return []
+        sheets = [s for s in report.sheets if s.is_data and s.signature]
+        by_signature: dict[str, Any] = {}
+        for sh in sheets:
+            by_signature.setdefault(sh.signature, sh)
+        many = len(by_signature) > 1
+        return [sh.profile_for(f"{name.strip()} – {sh.name}" if many else name.strip(), created_by=user_name)
+                for sh in by_signature.values()]
 
     def ensure_sample(self) -> int:
         """Load the shipped sample idea bank into an empty store (flagged ``is_sample``); returns how many."""
@@ -286,7 +372,6 @@ class IdeaStore:
             res = s.execute(delete(Proposal).where(Proposal.is_sample.is_(True)))
             n = getattr(res, "rowcount", 0) or 0
             s.execute(delete(ImportBatch).where(ImportBatch.is_sample.is_(True)))
-        self._index = None
         return int(n)
 
     # ---- search
@@ -309,17 +394,101 @@ class IdeaStore:
             hidden = set()
         return [r for r in records if r.id not in hidden]
 
+    # The search index is keyed by the revision: (count, highest id, last update). A key on disk also names the
+    # database (a hash of its URL), so two databases never share a file.
+
+    def _url_hash(self) -> str:
+        return hashlib.sha256(self.url.encode("utf-8")).hexdigest()
+
+    def index_file(self) -> Path | None:
+        """The file the search index is kept in between processes (None: not persisted)."""
+        if not self.persist_index:
+            return None
+        base = self.index_dir if self.index_dir is not None else config.current().home_dir / "search-index"
+        return base / f"ideas-{self._url_hash()[:16]}.index"
+
+    def _save_index(self, index: SearchIndex, rev: tuple[Any, ...]) -> None:
+        path = self.index_file()
+        if path is None:
+            return
+        try:
+            index.save(path, {"url": self._url_hash(), "revision": rev})
+        except OSError:  # a read-only home folder: the index stays in memory
+            pass
+
+    def _build_index(self, rev: tuple[Any, ...]) -> SearchIndex:
+        index = SearchIndex(self._index_records())
+        self._save_index(index, rev)
+        return index
+
+    def _caught_up(self, index: SearchIndex, old: tuple[Any, ...], rev: tuple[Any, ...]) -> SearchIndex:
+        """``index`` (built at revision ``old``) with the proposals added, changed, withdrawn or removed since; a
+        full rebuild when most of it changed, or when the result does not add up to what the store holds."""
+        old_count, old_max_id, old_updated = old
+        if not old_count or old_max_id is None or old_updated is None:
+            return SearchIndex(self._index_records())
+        try:
+            hidden = withdrawn_ids(self.engine)
+        except (OperationalError, ProgrammingError):
+            hidden = set()
+        with self._session() as s:
+            current = set(s.scalars(select(Proposal.id)))
+            changed = [_to_record(r) for r in s.execute(
+                select(*_TABLE_COLUMNS).where((Proposal.id > old_max_id) | (Proposal.updated_at > old_updated))
+                .order_by(Proposal.id))]
+        in_index = set(index.ids.tolist())
+        removed = {i for i in in_index if i not in current or i in hidden}
+        removed |= {r.id for r in changed if r.id in hidden}
+        visible = [r for r in changed if r.id not in hidden]
+        if len(visible) + len(removed) > max(2000, len(index) // 2):
+            return SearchIndex(self._index_records())
+        if not visible and not removed:
+            return index
+        try:
+            updated = index.updated(visible, removed)
+        except IndexFileChanged:  # another process replaced the file the index was loaded from
+            return SearchIndex(self._index_records())
+        if len(updated) != len(current - hidden):
+            return SearchIndex(self._index_records())
+        return updated
+
+    def _loaded_or_built(self, rev: tuple[Any, ...]) -> SearchIndex:
+        """The index from its file (caught up with the store if it changed since), else built and saved."""
+        path = self.index_file()
+        if path is not None and path.is_file():
+            loaded = SearchIndex.load(path)
+            if loaded is not None:
+                index, saved = loaded
+                old = tuple(saved.get("revision") or ())
+                if saved.get("url") == self._url_hash() and len(old) == 3:
+                    if old == rev:
+                        return index
+                    try:
+                        index = self._caught_up(index, old, rev)
+                    except (OperationalError, ProgrammingError) as e:
+                        raise self._guard(e) from None
+                    self._save_index(index, rev)
+                    return index
+        return self._build_index(rev)
+
     def search_index(self) -> SearchIndex:
-        """The in-memory search index of the stored proposals, rebuilt when the store has changed (see
-        ``refresh_seconds`` for when a rebuild happens in the background instead)."""
+        """The search index of the stored proposals: loaded from its file, or built, on first use; then brought up
+        to date with the changes since (see ``refresh_seconds`` for when that happens in the background)."""
         key = self._revision()
         with self._lock:
             if self._index is not None and self._index_key == key:
                 return self._index
-            if self._index is None or self.refresh_seconds <= 0:
-                self._index = SearchIndex(self._index_records())
+            if self._index is None:
+                self._index = self._loaded_or_built(key)
                 self._index_key = key
                 self._built_at = time.monotonic()
+                return self._index
+            if self.refresh_seconds <= 0:
+                assert self._index_key is not None
+                self._index = self._caught_up(self._index, self._index_key, key)
+                self._index_key = key
+                self._built_at = time.monotonic()
+                self._save_index(self._index, key)
                 return self._index
             if not self._rebuilding:
                 self._rebuilding = True
@@ -331,7 +500,11 @@ class IdeaStore:
         try:
             time.sleep(wait)
             key = self._revision()
-            index = SearchIndex(self._index_records())
+            with self._lock:
+                base, base_key = self._index, self._index_key
+            index = self._caught_up(base, base_key, key) if base is not None and base_key is not None else \
+                SearchIndex(self._index_records())
+            self._save_index(index, key)
             with self._lock:
                 self._index, self._index_key, self._built_at = index, key, time.monotonic()
         except Exception:  # noqa: BLE001 - e.g. the database is down: the next search tries again
