@@ -52,6 +52,7 @@ import raaderum.store.audit as audit_module
 from raaderum.errors import PermissionDenied
 from raaderum.ideas.levers import lever as shipped_lever
 from raaderum.server import accounts, imports, levers, sessions, workspace
+from raaderum.server import catalogue as catalogue_svc
 from raaderum.server.permissions import ACTIONS, SYSTEM_ACTOR
 from raaderum.store.engine import make_engine, migrate
 from raaderum.store.ideas import IdeaStore, close_default_store
@@ -59,6 +60,12 @@ from raaderum.store.models import (
     DEFAULT_STATUS,
     AuditEntry,
     Base,
+    Catalogue,
+    CatalogueProposal,
+    CatalogueScenario,
+    CatalogueShareLink,
+    CatalogueStatusChange,
+    CatalogueTarget,
     CommitteeMapping,
     ImportBatch,
     LoginSession,
@@ -612,6 +619,169 @@ def _reset_check(w: World, e: AuditEntry, ctx: dict[str, Any], code: int, actor:
     assert levers.get_edit(w.engine, RESET_LEVER) is None
 
 
+# ---- råderumskatalog (issue 13)
+
+#: The catalogue entries number their rows with a counter of their own: the world's counter also sizes the amounts
+#: of the import workbooks (see ``write_workbook``), which must stay in the range the importer takes without asking.
+_CAT_COUNTER = itertools.count(1)
+
+
+def _cat_n() -> int:
+    return next(_CAT_COUNTER)
+
+
+def _cat(w: World, code: int) -> Any:
+    return catalogue_svc.create_catalogue(w.engine, SYSTEM_ACTOR, code, 2027, f"Audittest-katalog {_cat_n()}")
+
+
+def _cat_prop(w: World, code: int) -> dict[str, Any]:
+    c = _cat(w, code)
+    p = catalogue_svc.add_proposal(w.engine, SYSTEM_ACTOR, c.id, {"title": f"Katalogforslag {_cat_n()}",
+                                                                   "area_id": "folkeskole", "amount_b": "-100"})
+    return {"cid": c.id, "cversion": c.version, "cname": c.name, "pid": p.id, "version": p.version,
+            "title": p.title}
+
+
+def _cat_scenario(w: World, code: int) -> dict[str, Any]:
+    ctx = _cat_prop(w, code)
+    sc = catalogue_svc.create_scenario(w.engine, SYSTEM_ACTOR, ctx["cid"], f"Scenarie {_cat_n()}")
+    return {**ctx, "sid": sc.id, "sversion": sc.version, "sname": sc.name}
+
+
+def _cat_create_check(w: World, e: AuditEntry, ctx: dict[str, Any], code: int, actor: User) -> None:
+    with Session(w.engine) as s:
+        c = s.scalar(select(Catalogue).where(Catalogue.name == ctx["name"]))
+        assert c is not None and c.municipality_code == code and c.created_by == actor.name
+        assert e.entity_id == str(c.id)
+    assert e.before is None and e.after["name"] == ctx["name"] and e.after["budget_year"] == 2027
+
+
+def _cat_edit_check(w: World, e: AuditEntry, ctx: dict[str, Any], code: int, actor: User) -> None:
+    assert e.entity_id == str(ctx["cid"])
+    assert e.before["name"] == ctx["cname"] and e.after["name"] == ctx["new"]
+    assert e.after["version"] == ctx["cversion"] + 1 and e.after["updated_by"] == actor.name
+    assert _row(w, Catalogue, ctx["cid"]).name == ctx["new"]
+
+
+def _cat_add_check(w: World, e: AuditEntry, ctx: dict[str, Any], code: int, actor: User) -> None:
+    with Session(w.engine) as s:
+        p = s.scalar(select(CatalogueProposal).where(CatalogueProposal.title == ctx["title"]))
+        assert p is not None and p.catalogue_id == ctx["cid"] and p.municipality_code == code
+        assert p.amount_b == -1250.0 and p.status == "ide"
+        steps = list(s.scalars(select(CatalogueStatusChange).where(CatalogueStatusChange.proposal_id == p.id)))
+        assert [(h.from_status, h.to_status, h.by) for h in steps] == [(None, "ide", actor.name)]
+        assert e.entity_id == str(p.id)
+    assert e.before is None and e.after["title"] == ctx["title"] and e.after["amount_b"] == -1250.0
+
+
+def _cat_adopt_prepare(w: World, code: int) -> dict[str, Any]:
+    c = _cat(w, code)
+    return {"cid": c.id, "src": _proposal(w, THIRD, "Idébankforslag").id}
+
+
+def _cat_adopt_check(w: World, e: AuditEntry, ctx: dict[str, Any], code: int, actor: User) -> None:
+    with Session(w.engine) as s:
+        p = s.scalar(select(CatalogueProposal).where(CatalogueProposal.catalogue_id == ctx["cid"],
+                                                     CatalogueProposal.source_proposal_id == ctx["src"]))
+        assert p is not None and p.municipality_code == code
+        src = s.get(Proposal, ctx["src"])
+        assert p.title == src.title and p.source_title == src.title
+        assert e.entity_id == str(p.id)
+    assert e.before is None
+    assert (e.after["source_proposal_id"], e.after["source_municipality_code"]) == (ctx["src"], THIRD)
+    assert e.after["source_municipality_name"] == NAMES[THIRD]
+
+
+def _cat_prop_edit_check(w: World, e: AuditEntry, ctx: dict[str, Any], code: int, actor: User) -> None:
+    assert e.entity_id == str(ctx["pid"])
+    assert e.before["title"] == ctx["title"] and e.after["title"] == "Rettet i audittest"
+    assert e.after["version"] == ctx["version"] + 1
+    assert _row(w, CatalogueProposal, ctx["pid"]).title == "Rettet i audittest"
+
+
+def _cat_status_check(w: World, e: AuditEntry, ctx: dict[str, Any], code: int, actor: User) -> None:
+    assert e.entity_id == str(ctx["pid"])
+    assert (e.before["status"], e.after["status"]) == ("ide", "under_analyse")
+    with Session(w.engine) as s:
+        steps = list(s.scalars(select(CatalogueStatusChange).where(CatalogueStatusChange.proposal_id == ctx["pid"])
+                               .order_by(CatalogueStatusChange.id)))
+    assert [(h.from_status, h.to_status) for h in steps] == [(None, "ide"), ("ide", "under_analyse")]
+    assert steps[-1].by == actor.name and steps[-1].note == "Audittest"
+
+
+def _cat_target_check(w: World, e: AuditEntry, ctx: dict[str, Any], code: int, actor: User) -> None:
+    with Session(w.engine) as s:
+        t = s.scalar(select(CatalogueTarget).where(CatalogueTarget.catalogue_id == ctx["cid"]))
+        assert t is not None and (t.amount_b, t.amount_bo1, t.committee) == (-5000.0, -10000.0, "")
+        assert e.entity_id == str(t.id)
+    assert e.before is None and e.after["amount_b"] == -5000.0 and e.after["updated_by"] == actor.name
+
+
+def _cat_scenario_create_check(w: World, e: AuditEntry, ctx: dict[str, Any], code: int, actor: User) -> None:
+    with Session(w.engine) as s:
+        sc = s.scalar(select(CatalogueScenario).where(CatalogueScenario.catalogue_id == ctx["cid"]))
+        assert sc is not None and sc.name == "Scenarie A: uden serviceforringelser"
+        assert e.entity_id == str(sc.id)
+    assert e.before is None and e.after["proposal_ids"] == [ctx["pid"]]
+
+
+def _cat_scenario_edit_check(w: World, e: AuditEntry, ctx: dict[str, Any], code: int, actor: User) -> None:
+    assert e.entity_id == str(ctx["sid"])
+    assert e.before["proposal_ids"] == [] and e.after["proposal_ids"] == [ctx["pid"]]
+    assert e.after["version"] == ctx["sversion"] + 1
+
+
+def _cat_scenario_delete_check(w: World, e: AuditEntry, ctx: dict[str, Any], code: int, actor: User) -> None:
+    assert e.entity_id == str(ctx["sid"]) and e.after is None and e.before["name"] == ctx["sname"]
+    assert _row(w, CatalogueScenario, ctx["sid"]) is None
+    assert _row(w, CatalogueProposal, ctx["pid"]) is not None  # the proposals stay
+
+
+def _cat_share_check(w: World, e: AuditEntry, ctx: dict[str, Any], code: int, actor: User) -> None:
+    with Session(w.engine) as s:
+        links = list(s.scalars(select(CatalogueShareLink).where(CatalogueShareLink.catalogue_id == ctx["cid"])))
+    assert [e.entity_id] == [link.token[:8] + "…" for link in links]
+    assert e.before is None and e.after["catalogue_id"] == ctx["cid"] and e.after["created_by"] == actor.name
+    assert "token" not in e.after and not any(link.token in repr(e.after) for link in links)
+
+
+def _cat_revoke_prepare(w: World, code: int) -> dict[str, Any]:
+    c = _cat(w, code)
+    return {"cid": c.id, "token": catalogue_svc.create_share_link(w.engine, SYSTEM_ACTOR, c.id).token}
+
+
+def _cat_revoke_check(w: World, e: AuditEntry, ctx: dict[str, Any], code: int, actor: User) -> None:
+    assert e.entity_id == ctx["token"][:8] + "…"
+    assert e.before["revoked_at"] is None and e.after["revoked_by"] == actor.name
+    assert ctx["token"] not in repr(e.before) + repr(e.after)
+    assert _row(w, CatalogueShareLink, ctx["token"]).revoked_by == actor.name
+
+
+
+def _profile_prepare(w: World, code: int) -> dict[str, Any]:
+    from raaderum.ideas.layouts import LayoutProfile
+    from raaderum.store.import_profiles import save_profile
+
+    name = f"Layout audittest {w.backend} {w.n()}"
+    signature = hashlib.sha256(name.encode()).hexdigest()
+    save_profile(w.engine, LayoutProfile(name=name, signature=signature, header_height=1,
+                                         columns={"A": "title", "B": "municipality"}))
+    return {"name": name}
+
+
+def _profile_call(w: World, actor: User | None, ctx: dict[str, Any], code: int) -> Any:
+    with IdeaStore(w.url) as store:
+        return imports.delete_profile(store, actor, ctx["name"])  # type: ignore[arg-type]
+
+
+def _profile_check(w: World, e: AuditEntry, ctx: dict[str, Any], code: int, actor: User) -> None:
+    from raaderum.store.import_profiles import list_profiles
+
+    assert e.entity == "import_profile" and e.entity_id == ctx["name"] and e.after is None
+    assert e.before["name"] == ctx["name"]
+    assert ctx["name"] not in {p.name for p in list_profiles(w.engine)}
+
+
 SERVICES: tuple[Service, ...] = (
     Service(accounts.add_user, "user.add", "user.add", "user",
             _add_user_prepare,
@@ -631,6 +801,9 @@ SERVICES: tuple[Service, ...] = (
             _import_prepare, _import_call, _import_check,
             lambda w, a, c, code: _import_call(w, a, {"path": w.tmp / "findes-ikke.xlsx"}, code),
             _import_web),
+    Service(imports.delete_profile, "ideas.import", "ideas.import", "import_profile",
+            _profile_prepare, _profile_call, _profile_check,
+            lambda w, a, c, code: _profile_call(w, a, {"name": "ingen-saadan-profil"}, code)),
     Service(workspace.add_to_shortlist, "shortlist.add", "shortlist.add", "shortlist_item",
             _sl_add_prepare,
             lambda w, a, c, code: workspace.add_to_shortlist(w.engine, a, code, c["pid"],  # type: ignore[arg-type]
@@ -723,6 +896,94 @@ SERVICES: tuple[Service, ...] = (
             _reset_check,
             lambda w, a, c, code: levers.reset_lever(w.engine, a, "intet_greb", "ikke-et-tal"),  # type: ignore[arg-type]
             None, targets=("any",)),
+    Service(catalogue_svc.create_catalogue, "catalogue.create", "catalogue.create", "catalogue",
+            lambda w, code: {"name": f"Katalog fra audittesten {_cat_n()}"},
+            lambda w, a, c, code: catalogue_svc.create_catalogue(w.engine, a, code, 2027, c["name"]),  # type: ignore[arg-type]
+            _cat_create_check,
+            lambda w, a, c, code: catalogue_svc.create_catalogue(w.engine, a, code, "x", ""),  # type: ignore[arg-type]
+            lambda cl, t, c, code: _post(cl, t, "/katalog", navn=c["name"], budgetaar="2027", kommune=str(code))),
+    Service(catalogue_svc.edit_catalogue, "catalogue.edit", "catalogue.edit", "catalogue",
+            lambda w, code: {**_cat_prop(w, code), "new": f"Omdøbt i audittest {_cat_n()}"},
+            lambda w, a, c, code: catalogue_svc.edit_catalogue(w.engine, a, c["cid"], c["cversion"],  # type: ignore[arg-type]
+                                                               name=c["new"]),
+            _cat_edit_check,
+            lambda w, a, c, code: catalogue_svc.edit_catalogue(w.engine, a, c["cid"], "ikke-et-tal", name=""),  # type: ignore[arg-type]
+            lambda cl, t, c, code: _post(cl, t, f"/katalog/{c['cid']}", version=str(c["cversion"]), navn=c["new"])),
+    Service(catalogue_svc.add_proposal, "catalogue.edit", "catalogue.proposal.add", "catalogue_proposal",
+            lambda w, code: {"cid": _cat(w, code).id, "title": f"Nyt katalogforslag {_cat_n()}"},
+            lambda w, a, c, code: catalogue_svc.add_proposal(w.engine, a, c["cid"], {  # type: ignore[arg-type]
+                "title": c["title"], "area_id": "folkeskole", "amount_b": "-1.250"}),
+            _cat_add_check,
+            lambda w, a, c, code: catalogue_svc.add_proposal(w.engine, a, c["cid"], {"title": "", "ukendt": "x"}),  # type: ignore[arg-type]
+            lambda cl, t, c, code: _post(cl, t, f"/katalog/{c['cid']}/forslag", title=c["title"],
+                                         area_id="folkeskole", amount_b="-1.250")),
+    Service(catalogue_svc.adopt_proposal, "catalogue.edit", "catalogue.proposal.adopt", "catalogue_proposal",
+            _cat_adopt_prepare,
+            lambda w, a, c, code: catalogue_svc.adopt_proposal(w.engine, a, c["cid"], c["src"]),  # type: ignore[arg-type]
+            _cat_adopt_check,
+            lambda w, a, c, code: catalogue_svc.adopt_proposal(w.engine, a, c["cid"], 2147483646, {"x": 1}),  # type: ignore[arg-type]
+            lambda cl, t, c, code: _post(cl, t, f"/katalog/{c['cid']}/fra-idebank", proposal_id=str(c["src"]))),
+    Service(catalogue_svc.edit_proposal, "catalogue.edit", "catalogue.proposal.edit", "catalogue_proposal",
+            _cat_prop,
+            lambda w, a, c, code: catalogue_svc.edit_proposal(w.engine, a, c["pid"], c["version"],  # type: ignore[arg-type]
+                                                              {"title": "Rettet i audittest"}),
+            _cat_prop_edit_check,
+            lambda w, a, c, code: catalogue_svc.edit_proposal(w.engine, a, c["pid"], "ikke-et-tal",  # type: ignore[arg-type]
+                                                              {"title": "", "amount_b": "mange"}),
+            lambda cl, t, c, code: _post(cl, t, f"/katalog/{c['cid']}/forslag/{c['pid']}", version=str(c["version"]),
+                                         title="Rettet i audittest")),
+    Service(catalogue_svc.set_status, "catalogue.status", "catalogue.status", "catalogue_proposal",
+            _cat_prop,
+            lambda w, a, c, code: catalogue_svc.set_status(w.engine, a, c["pid"], c["version"], "under_analyse",  # type: ignore[arg-type]
+                                                           "Audittest"),
+            _cat_status_check,
+            lambda w, a, c, code: catalogue_svc.set_status(w.engine, a, c["pid"], "x", "måske"),  # type: ignore[arg-type]
+            lambda cl, t, c, code: _post(cl, t, f"/katalog/{c['cid']}/forslag/{c['pid']}/status",
+                                         version=str(c["version"]), status="under_analyse", note="Audittest")),
+    Service(catalogue_svc.set_target, "catalogue.target", "catalogue.target", "catalogue_target",
+            lambda w, code: {"cid": _cat(w, code).id},
+            lambda w, a, c, code: catalogue_svc.set_target(w.engine, a, c["cid"], "",  # type: ignore[arg-type]
+                                                           {"b": "-5.000", "bo1": "-10.000"}, 0),
+            _cat_target_check,
+            lambda w, a, c, code: catalogue_svc.set_target(w.engine, a, c["cid"], "", {"b2": "x"}, "x"),  # type: ignore[arg-type]
+            lambda cl, t, c, code: _post(cl, t, f"/katalog/{c['cid']}/maal", version="0", udvalg="", b="-5.000",
+                                         bo1="-10.000")),
+    Service(catalogue_svc.create_scenario, "catalogue.scenario", "catalogue.scenario.create", "catalogue_scenario",
+            _cat_prop,
+            lambda w, a, c, code: catalogue_svc.create_scenario(w.engine, a, c["cid"],  # type: ignore[arg-type]
+                                                                "Scenarie A: uden serviceforringelser",
+                                                                proposal_ids=[c["pid"]]),
+            _cat_scenario_create_check,
+            lambda w, a, c, code: catalogue_svc.create_scenario(w.engine, a, c["cid"], "", proposal_ids=["x"]),  # type: ignore[arg-type]
+            lambda cl, t, c, code: _post(cl, t, f"/katalog/{c['cid']}/scenarie",
+                                         name="Scenarie A: uden serviceforringelser", forslag=str(c["pid"]))),
+    Service(catalogue_svc.edit_scenario, "catalogue.scenario", "catalogue.scenario.edit", "catalogue_scenario",
+            _cat_scenario,
+            lambda w, a, c, code: catalogue_svc.edit_scenario(w.engine, a, c["sid"], c["sversion"],  # type: ignore[arg-type]
+                                                              proposal_ids=[c["pid"]]),
+            _cat_scenario_edit_check,
+            lambda w, a, c, code: catalogue_svc.edit_scenario(w.engine, a, c["sid"], "x", proposal_ids=["x"]),  # type: ignore[arg-type]
+            lambda cl, t, c, code: _post(cl, t, f"/katalog/{c['cid']}/scenarie/{c['sid']}",
+                                         version=str(c["sversion"]), medlemmer="1", forslag=str(c["pid"]))),
+    Service(catalogue_svc.delete_scenario, "catalogue.scenario", "catalogue.scenario.delete", "catalogue_scenario",
+            _cat_scenario,
+            lambda w, a, c, code: catalogue_svc.delete_scenario(w.engine, a, c["sid"], c["sversion"]),  # type: ignore[arg-type]
+            _cat_scenario_delete_check,
+            lambda w, a, c, code: catalogue_svc.delete_scenario(w.engine, a, c["sid"], "x"),  # type: ignore[arg-type]
+            lambda cl, t, c, code: _post(cl, t, f"/katalog/{c['cid']}/scenarie/{c['sid']}/slet",
+                                         version=str(c["sversion"]))),
+    Service(catalogue_svc.create_share_link, "catalogue.share", "catalogue.share", "catalogue_share_link",
+            lambda w, code: {"cid": _cat(w, code).id},
+            lambda w, a, c, code: catalogue_svc.create_share_link(w.engine, a, c["cid"]),  # type: ignore[arg-type]
+            _cat_share_check,
+            lambda w, a, c, code: catalogue_svc.create_share_link(w.engine, a, c["cid"]),  # type: ignore[arg-type]
+            lambda cl, t, c, code: _post(cl, t, f"/katalog/{c['cid']}/del")),
+    Service(catalogue_svc.revoke_share_link, "catalogue.share", "catalogue.unshare", "catalogue_share_link",
+            _cat_revoke_prepare,
+            lambda w, a, c, code: catalogue_svc.revoke_share_link(w.engine, a, c["token"]),  # type: ignore[arg-type]
+            _cat_revoke_check,
+            lambda w, a, c, code: catalogue_svc.revoke_share_link(w.engine, a, c["token"]),  # type: ignore[arg-type]
+            lambda cl, t, c, code: _post(cl, t, f"/katalog/del/{c['token']}/tilbagekald")),
 )
 BY_ID = {s.id: s for s in SERVICES}
 
@@ -732,6 +993,9 @@ NOT_SERVICES: dict[str, str] = {
     "raaderum.server.permissions.require": "the permission check every service makes; changes nothing",
     "raaderum.server.permissions.require_some": "the first permission check of row-scoped services; changes nothing",
     "raaderum.server.sessions.create_session": "login state (a session token), not an audited change of app data",
+    "raaderum.server.catalogue.can_read": "the catalogue's reading right (the question itself); changes nothing",
+    "raaderum.server.catalogue.require_read": "the check of that reading right before a page or export; changes "
+                                              "nothing",
     "raaderum.server.backups.restore_backup": "replaces every table, the audit log included, so 'one new audit row' "
                                               "cannot be counted here; tests/test_backup.py checks its permission, "
                                               "its audit row in the same transaction and a crash before it",
@@ -1008,7 +1272,11 @@ def web(env: World, _web_clients: dict[str, dict[str, WebUser]]) -> dict[str, We
 WEB_ROLES = ("operator", "editor", "reader", "anonymous")
 WEB_SERVICES = ("accounts.add_user", "accounts.disable_user", "imports.import_workbook", "workspace.add_to_shortlist",
                 "workspace.update_shortlist_item", "workspace.edit_proposal", "workspace.withdraw_proposal",
-                "workspace.set_committee", "workspace.set_note", "levers.save_lever")
+                "workspace.set_committee", "workspace.set_note", "levers.save_lever", "catalogue.create_catalogue",
+                "catalogue.edit_catalogue", "catalogue.add_proposal", "catalogue.adopt_proposal",
+                "catalogue.edit_proposal", "catalogue.set_status", "catalogue.set_target", "catalogue.create_scenario",
+                "catalogue.edit_scenario", "catalogue.delete_scenario", "catalogue.create_share_link",
+                "catalogue.revoke_share_link")
 
 
 def _web_cases(backend: str, roles: tuple[str, ...]) -> list[Any]:

@@ -73,30 +73,111 @@ def _header(r: ProposalRecord) -> str:
             f"{kind} · {r.committee_text or 'intet udvalg'}")
 
 
+#: Exit code of `ideas import` when a sheet's mapping needs the operator's decision (nothing was written).
+EXIT_NEEDS_DECISION = 4
+
+
 @app.command("import")
 @handles_errors
 def import_(
     file: Path = typer.Argument(..., help="Excel-fil (.xlsx) med forslag, fx KL's databaseværktøj."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Vis rapporten uden at gemme noget."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Vis rapporten og kolonnekortet uden at gemme noget."),
     as_json: bool = typer.Option(False, "--json", help="Skriv rapporten som JSON."),
-    savings_positive: bool = typer.Option(False, "--besparelser-positive",
+    savings_positive: bool = typer.Option(False, "--besparelser-positive", "--savings-positive",
                                           help="Filen skriver besparelser som positive tal; vend fortegnet."),
+    maps: list[str] = typer.Option([], "--map", help="Ret en kolonne: \"H=type\" eller \"Ark 2!H=titel\" "
+                                                     "(gentag for flere; \"H=\" gemmer kolonnen som kildefelt)."),
+    unit: str | None = typer.Option(None, "--unit", help="Beløbenes enhed: kr, 1000kr eller mio."),
+    kommune: str | None = typer.Option(None, "--kommune", help="Kommunen, når arket ikke har en kommunekolonne."),
+    budgetaar: int | None = typer.Option(None, "--budgetaar", help="Budgetåret, når arket ikke har et."),
+    header_rows: str | None = typer.Option(None, "--header-rows", help="Kolonnehovedets rækker, fx 4,5."),
+    yes: bool = typer.Option(False, "--yes", help="Bekræft det foreslåede kolonnekort og importér."),
+    profile: str | None = typer.Option(None, "--gem-profil", help="Gem det bekræftede kolonnekort som en "
+                                                                   "layoutprofil med dette navn."),
 ) -> None:
-    """Importér forslag fra en Excel-fil; hver række rapporteres som importeret, afvist eller sprunget over."""
+    """Importér forslag fra en Excel-fil i et hvilket som helst layout; hver række rapporteres som importeret,
+    afvist eller sprunget over. Kræver arket en beslutning (tvetydige kolonner, enhed eller fortegn), stopper
+    importen med kolonnekortet og exitkode 4, indtil det er rettet (--map, --unit) eller bekræftet (--yes)."""
     if not file.exists():
         raise InputError(f"Filen {str(file)!r} findes ikke.")
+    from raaderum.ideas.layouts import parse_overrides  # lazy: start-up
     from raaderum.server.imports import import_workbook  # lazy: start-up
     from raaderum.server.permissions import SYSTEM_ACTOR  # lazy: start-up
 
+    overrides = parse_overrides(maps, unit=unit, savings_positive=True if savings_positive else None,
+                                municipality=kommune, budget_year=budgetaar, header_rows=header_rows)
     store = _open_store(with_sample=False)
     try:
-        report = import_workbook(store, SYSTEM_ACTOR, file, dry_run=dry_run, savings_positive=savings_positive)
+        report = import_workbook(store, SYSTEM_ACTOR, file, dry_run=dry_run,
+                                 savings_positive=True if savings_positive else None, overrides=overrides or None,
+                                 accept=yes, save_profile_as=profile)
     finally:
         store.close()
     if as_json:
         print_json(report.to_dict())
+    else:
+        typer.echo(report.summary_text())
+    if report.stopped:
+        raise typer.Exit(EXIT_NEEDS_DECISION)
+
+
+profiles_app = typer.Typer(help="Layoutprofiler: gemte, bekræftede kolonnekort til import af projektmapper.",
+                           no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+app.add_typer(profiles_app, name="profiler")
+
+
+@profiles_app.command("list")
+@handles_errors
+def profiles_list(as_json: bool = typer.Option(False, "--json", help="Skriv JSON.")) -> None:
+    """Vis de gemte layoutprofiler."""
+    from raaderum.store.import_profiles import list_profiles  # lazy: start-up
+
+    store = _open_store(with_sample=False)
+    try:
+        profiles = list_profiles(store)
+    finally:
+        store.close()
+    if as_json:
+        print_json([p.to_dict() for p in profiles])
         return
-    typer.echo(report.summary_text())
+    if not profiles:
+        typer.echo("Der er ingen gemte layoutprofiler endnu (gem en med 'ideas import FIL --yes --gem-profil NAVN').")
+    for p in profiles:
+        mapped = sum(1 for f in p.columns.values() if f)
+        typer.echo(f"{p.name}: {mapped} kolonner kortlagt, enhed {p.unit or 'fra arket'}, "
+                   f"signatur {p.signature[:12]}…")
+
+
+@profiles_app.command("export")
+@handles_errors
+def profiles_export(out: Path = typer.Option(..., "--out", help="JSON-fil at skrive.")) -> None:
+    """Gem alle layoutprofiler i en JSON-fil (kan læses ind igen med backup/restore)."""
+    import json  # lazy: start-up
+
+    from raaderum.store.import_profiles import export_profiles  # lazy: start-up
+
+    store = _open_store(with_sample=False)
+    try:
+        data = export_profiles(store)
+    finally:
+        store.close()
+    out.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    typer.echo(f"Layoutprofilerne er skrevet til {out}.")
+
+
+@profiles_app.command("delete")
+@handles_errors
+def profiles_delete(name: str = typer.Argument(..., help="Profilens navn.")) -> None:
+    """Slet en layoutprofil (revisionsloggen får en række)."""
+    from raaderum.server.imports import delete_profile  # lazy: start-up
+    from raaderum.server.permissions import SYSTEM_ACTOR  # lazy: start-up
+
+    store = _open_store(with_sample=False)
+    try:
+        delete_profile(store, SYSTEM_ACTOR, name)
+    finally:
+        store.close()
+    typer.echo(f"Layoutprofilen {name!r} er slettet.")
 
 
 @app.command("list")
