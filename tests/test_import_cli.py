@@ -59,6 +59,12 @@ def test_a_decision_stops_the_import_then_a_confirmed_profile_carries_the_next_f
             log = list(s.scalars(select(AuditEntry).where(AuditEntry.action == "ideas.import")))
             assert len(log) == 1 and log[0].user_name == "system:cli"
             assert log[0].after["profiles_saved"] == ["Aarhus-layout"]
+        from starlette.testclient import TestClient
+
+        from raaderum.web import create_app
+
+        page = TestClient(create_app()).get(f"/idebank/{stored[0].id}")
+        assert page.status_code == 200 and "Øvrige felter fra kilden" in page.text and "Hanne" in page.text
         second = write(tmp_path / "anden.xlsx", _rows(2, start=10))
         r = _cli("ideas", "import", str(second), "--json")
         assert r.exit_code == 0, r.output

@@ -133,7 +133,8 @@ def write_committee_pack(pack: CommitteePack, target: str | Path | BinaryIO | No
             ("Titel", 40), ("Beskrivelse", 70), ("Type", 16), ("Udvalg (som skrevet)", 22),
             ("B, 1.000 kr.", 11), ("BO1, 1.000 kr.", 11), ("BO2, 1.000 kr.", 11), ("BO3, 1.000 kr.", 11),
             ("Engangsinvestering, 1.000 kr.", 13), ("Fuldt år, kr. pr. indbygger", 13), ("Relevans", 30),
-            ("Enhedsudgift hos forslagsstiller, kr.", 14), ("Eksempeldata", 12), ("Kilde", 30), ("Id", 7)]
+            ("Enhedsudgift hos forslagsstiller, kr.", 14), ("Eksempeldata", 12), ("Kilde", 30), ("Id", 7),
+            ("Forslagsnummer i kilden", 12), ("Øvrige felter fra kilden", 50)]
     for j, (label, width) in enumerate(cols):
         ws.write_string(0, j, label, head)
         ws.set_column(j, j, width)
@@ -147,7 +148,8 @@ def write_committee_pack(pack: CommitteePack, target: str | Path | BinaryIO | No
                                link.tier_label if link else "", link.proposer_unit_cost if link else None,
                                SAMPLE_LABEL if r.is_sample else "",
                                f"{r.source_file}, ark {r.source_sheet}, række {r.source_row}" if r.source_file else "",
-                               r.id]
+                               r.id, getattr(r, "source_ref", "") or "",
+                               "; ".join(f"{k}: {v}" for k, v in (getattr(r, "source_fields", None) or {}).items())]
             for j, v in enumerate(vals):
                 if v is None:
                     ws.write_blank(row, j, None)
