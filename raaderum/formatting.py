@@ -45,8 +45,22 @@ def fmt_date(d: date | datetime) -> str:
     return f"{d.day}. {MONTHS[d.month - 1]} {d.year}"
 
 
-STATUS_LABELS = {"observed": "observeret", "estimated": "skøn", "missing": "mangler", "sample": "eksempeldata"}
+STATUS_LABELS = {"observed": "observeret", "estimated": "skøn", "missing": "mangler", "sample": "eksempeldata",
+                 "derived": "afledt"}
 
 
 def status_label(status: str | None) -> str:
     return STATUS_LABELS.get(status or "", status or "")
+
+
+def per_unit(group_name: str) -> str:
+    """The unit after "kr. pr." for a target group's name, in Danish: 'Alle indbyggere' → 'indbygger',
+    '0-5-årige' → '0-5-årig', '65+-årige' → '65+-årig'.
+
+    >>> f"kr. pr. {per_unit('Alle indbyggere')}", per_unit("0-5-årige")
+    ('kr. pr. indbygger', '0-5-årig')
+    """
+    name = " ".join(group_name.split())
+    if name.casefold().startswith("alle "):
+        name = name[5:]
+    return name.removesuffix("e")

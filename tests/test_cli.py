@@ -118,3 +118,68 @@ def test_config_prints_every_setting_with_secrets_masked(monkeypatch: pytest.Mon
     monkeypatch.setenv("RAADERUM_PAGE_CACHE", "kanske")
     bad = CliRunner().invoke(raaderum.cli.app, ["config"])
     assert bad.exit_code == 2 and "RAADERUM_PAGE_CACHE" in bad.output and "kanske" in bad.output
+
+
+# ------------------------------------------------------------------ release 2: price basis and peer models
+
+
+def test_noegletal_fixed_prices_scale_by_the_index_ratio() -> None:
+    from raaderum.analysis.prices import price_basis
+    from raaderum.release.reader import open_release
+
+    cur = json.loads(runner.invoke(app, ["noegletal", "751", "--year", "2021", "--json"]).stdout)
+    r = runner.invoke(app, ["noegletal", "751", "--year", "2021", "--prices", "faste", "--base-year", "2023",
+                            "--json"])
+    assert r.exit_code == 0, r.output
+    fix = json.loads(r.stdout)
+    basis = price_basis(open_release(), "faste", 2023)
+    ratio = basis.values[2023] / basis.values[2021]
+    assert fix["provenance"]["prices"]["basis"] == "faste" and fix["provenance"]["prices"]["base_year"] == 2023
+    assert fix["provenance"]["price_basis"] == basis.label
+    for a, b in zip(cur["areas"], fix["areas"], strict=True):
+        if a["per_inhabitant"]:
+            assert b["per_inhabitant"] / a["per_inhabitant"] == pytest.approx(ratio, rel=1e-12)
+    assert fix["areas"][0]["expenditure_status"] == "derived"
+
+
+def test_noegletal_text_prints_the_price_basis() -> None:
+    r = runner.invoke(app, ["noegletal", "aarhus", "--year", "2022", "--prices", "faste"])
+    assert r.exit_code == 0, r.output
+    out = " ".join(r.stdout.split())
+    assert "prisgrundlag: Faste 2023-priser (forbrugerprisindeks, ikke kommunernes pris- og lønindeks)" in out
+    assert "afledt" in out
+    r = runner.invoke(app, ["noegletal", "aarhus", "--year", "2022"])
+    assert "Løbende priser" in " ".join(r.stdout.split())
+
+
+def test_noegletal_bad_price_basis_and_base_year() -> None:
+    r = runner.invoke(app, ["noegletal", "aarhus", "--prices", "dyre"])
+    assert r.exit_code == 2 and "prisgrundlag" in r.stderr.lower()
+    r = runner.invoke(app, ["noegletal", "aarhus", "--base-year", "2020"])
+    assert r.exit_code == 2 and "faste priser" in r.stderr
+
+
+def test_benchmark_peer_model_and_prices_in_text_and_json() -> None:
+    from raaderum.analysis.peers import load_peer_registry
+
+    reg = load_peer_registry()
+    r = runner.invoke(app, ["benchmark", "751", "--year", "2022", "--peer-model", "aeldre", "--prices", "faste",
+                            "--base-year", "2020", "--json"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert data["peer_model"]["id"] == "aeldre" and data["peers"]["model"]["id"] == "aeldre"
+    assert data["provenance"]["prices"]["basis"] == "faste" and data["provenance"]["prices"]["base_year"] == 2020
+    std = json.loads(runner.invoke(app, ["benchmark", "751", "--year", "2022", "--json"]).stdout)
+    assert std["peer_model"]["id"] == "standard"
+    assert [p["code"] for p in std["peers"]["members"]] != [p["code"] for p in data["peers"]["members"]]
+    r = runner.invoke(app, ["benchmark", "751", "--year", "2022", "--peer-model", "auto", "--prices", "faste"])
+    assert r.exit_code == 0, r.output
+    out = " ".join(r.stdout.split())
+    assert "Prisgrundlag: Faste 2023-priser" in out and "Sammenligningsmodel: Områdets egen model" in out
+    assert reg.model("aeldre").name.split(":")[0] in out  # the model column under auto
+    assert "positivt" in out and "afledt" in out
+
+
+def test_benchmark_unknown_peer_model_is_a_usage_error() -> None:
+    r = runner.invoke(app, ["benchmark", "751", "--peer-model", "ingen"])
+    assert r.exit_code == 2 and "sammenligningsmodel" in r.stderr.lower() and "aeldre" in r.stderr

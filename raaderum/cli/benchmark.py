@@ -14,14 +14,20 @@ from raaderum.cli._common import app, handles_errors, print_json
 REFERENCE_IDS = ("national", "peer_mean", "peer_median", "peer_p25", "best5_of_10", "cheapest_peer")
 DEFAULT_B = 1000
 DEFAULT_SEED = 20191125
+#: The peer models of raaderum/catalog/peers.toml (``load_peer_registry().choices()``), repeated for the same reason.
+PEER_MODEL_IDS = ("standard", "aeldre", "skole", "beskaeftigelse", "auto")
 
 
 def _check_constants() -> None:
     from raaderum.analysis import benchmark as core  # lazy: start-up
+    from raaderum.analysis.peers import load_peer_registry  # lazy: start-up
 
     if (tuple(core.REFERENCES), core.DEFAULT_B, core.DEFAULT_SEED) != (REFERENCE_IDS, DEFAULT_B, DEFAULT_SEED):
         raise RuntimeError("raaderum.cli.benchmark: REFERENCE_IDS, DEFAULT_B or DEFAULT_SEED no longer match "
                            "raaderum.analysis.benchmark; update them and run `make docs`.")
+    if tuple(c["id"] for c in load_peer_registry().choices()) != PEER_MODEL_IDS:
+        raise RuntimeError("raaderum.cli.benchmark: PEER_MODEL_IDS no longer match raaderum/catalog/peers.toml; "
+                           "update them and run `make docs`.")
 
 
 def _band(b: dict[str, float] | None) -> str:
@@ -45,6 +51,12 @@ def benchmark(
     weights: str | None = typer.Option(None, "--weights", "-w",
                                        help="Vægte på rammevilkår, fx 'ln_population=2,share_80_plus=0'."),
     need_corrected: bool = typer.Option(False, "--need-corrected", help="Tilføj behovskorrigeret potentiale."),
+    peer_model: str | None = typer.Option(None, "--peer-model", "-m",
+                                          help="Sammenligningsmodel: " + ", ".join(PEER_MODEL_IDS)
+                                               + " (auto = hvert område sin egen model; standard: standard)."),
+    prices: str = typer.Option("løbende", "--prices", help="Prisgrundlag: løbende eller faste."),
+    base_year: int | None = typer.Option(None, "--base-year",
+                                         help="Basisår for faste priser (standard: releasens, fx 2023)."),
     bootstrap: int = typer.Option(DEFAULT_B, "--bootstrap", help="Antal bootstrap-trækninger (mindst 1.000)."),
     seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Frø til bootstrap (samme frø giver samme bånd)."),
     as_json: bool = typer.Option(False, "--json", help="Skriv JSON."),
@@ -55,13 +67,15 @@ def benchmark(
     from rich.table import Table  # lazy: start-up
 
     from raaderum.analysis.benchmark import FLAG_LABELS, FLAGS, REFERENCES, run_benchmark  # lazy: start-up
+    from raaderum.analysis.key_figures import round_to_precision  # lazy: start-up
     from raaderum.formatting import MISSING, fmt_kr, fmt_mio, fmt_number, fmt_pct  # lazy: start-up
     from raaderum.release.reader import open_release  # lazy: start-up
 
     _check_constants()
     rel = open_release()
     res = run_benchmark(rel, kommune, year, reference=reference, peers=peers, weights=weights,
-                        need_corrected=need_corrected, B=bootstrap, seed=seed)
+                        need_corrected=need_corrected, B=bootstrap, seed=seed, peer_model=peer_model,
+                        prices=prices, base_year=base_year)
     if xlsx is not None:
         from raaderum.reports.benchmark_xlsx import write_benchmark_xlsx  # lazy: start-up
 
@@ -72,14 +86,21 @@ def benchmark(
     con = Console(width=160)
     m = res.municipality
     ref = REFERENCES[res.reference]
+    prov = res.provenance
+    basis = prov["price_basis"]
+    model_name = res.to_dict()["peer_model"]["name"]
     con.print(f"[bold]Råderumsbenchmark for {m.name} Kommune ({m.code}), regnskab {res.year}[/bold]")
+    con.print(f"Prisgrundlag: {basis}. Sammenligningsmodel: {model_name}.")
     con.print(res.summary())
     if res.peers.stability_mean is not None:
         con.print(f"Stabilitet: i gennemsnit bliver sammenligningskommunerne i sættet i "
                   f"{fmt_pct(res.peers.stability_mean, 0)} af {res.peers.stability_draws} trækninger, når vægtene "
                   f"varieres ±{fmt_pct(res.peers.stability_perturbation, 0)}.")
-    t = Table(title=f"Serviceområder efter potentiale ({ref.name.lower()})")
-    cols = ["Område", "Målgruppe", "Kr. pr. målgr.", "Reference", "Potentiale", "Bånd P10-P90", "Flag"]
+    auto = res.peer_model == "auto"
+    t = Table(title=f"Serviceområder efter potentiale ({ref.name.lower()}; {basis.split(' (')[0].lower()})")
+    cols = ["Område", "Målgruppe", "Kr. pr. målgr.", "Reference", "Potentiale (afledt)", "Bånd P10-P90", "Flag"]
+    if auto:
+        cols.insert(1, "Model")
     if need_corrected:
         cols.insert(6, "Behovskorr.")
     for c in cols:
@@ -87,16 +108,21 @@ def benchmark(
     for a in res.areas:
         band = _band(a.band)
         row = [a.name, a.denominator_name, fmt_number(a.unit_cost), fmt_number(a.references[res.reference]["value"]),
-               fmt_kr(a.potential), band, ", ".join(FLAG_LABELS[f] for f in a.flags)]
+               fmt_kr(round_to_precision(a.potential, a.expenditure_precision)), band,
+               ", ".join(FLAG_LABELS[f] for f in a.flags)]
+        if auto:
+            row.insert(1, (a.peer_model_name or a.peer_model).split(":")[0])
         if need_corrected:
             row.insert(6, fmt_kr(a.need.get("potential")) if a.need and "error" not in a.need else MISSING)
         t.add_row(*row)
     con.print(t)
     tot = res.total
     total_band = tot.get("band")
-    con.print(f"[bold]I alt: {fmt_kr(tot['potential'])}[/bold] om året (summen af de positive områder; "
+    con.print(f"[bold]I alt: {fmt_kr(round_to_precision(tot['potential'], tot.get('precision')))}[/bold] om året "
+              f"({basis.lower()}; afledt, ± {fmt_mio(tot.get('precision'))}; summen af de positive områder; "
               f"områder under referencen modregnes ikke)"
               + (f", bånd P10-P90 {_band(total_band)}" if total_band else "."))
+    con.print(tot.get("sign_convention", ""))
     rng = tot["range"]
     con.print(f"Spænd over referenceniveauer: {fmt_mio(rng['min'])} ({REFERENCES[rng['min_reference']].name.lower()}) "
               f"til {fmt_mio(rng['max'])} ({REFERENCES[rng['max_reference']].name.lower()}).")
@@ -116,6 +142,5 @@ def benchmark(
               "lavere service.")
     if xlsx is not None:
         con.print(f"Projektmappe skrevet: {xlsx}")
-    prov = res.provenance
     con.print(f"Kilde: Danmarks Statistik, {prov['table']} {res.year}; {prov['price_basis']}; "
               f"datarelease {prov['release_id']}.")

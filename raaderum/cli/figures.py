@@ -33,37 +33,47 @@ def kommuner(as_json: bool = typer.Option(False, "--json", help="Skriv JSON.")) 
 def noegletal(
     kommune: str = typer.Argument(..., help="Kommunekode eller navn, fx 751, Aarhus eller 'Høje Taastrup'."),
     year: int | None = typer.Option(None, "--year", "-y", help="Regnskabsår (standard: seneste)."),
+    prices: str = typer.Option("løbende", "--prices", help="Prisgrundlag: løbende eller faste."),
+    base_year: int | None = typer.Option(None, "--base-year",
+                                         help="Basisår for faste priser (standard: releasens, fx 2023)."),
     as_json: bool = typer.Option(False, "--json", help="Skriv JSON."),
 ) -> None:
     """Nøgletal for en kommune: nettodriftsudgifter pr. indbygger og pr. målgruppe, landstal og placering."""
     from rich.table import Table  # lazy: start-up
 
-    from raaderum.analysis.key_figures import key_figures  # lazy: start-up
+    from raaderum.analysis.key_figures import key_figures, round_to_precision  # lazy: start-up
     from raaderum.formatting import fmt_number, status_label  # lazy: start-up
     from raaderum.release.reader import open_release  # lazy: start-up
 
     rel = open_release()
-    kf = key_figures(rel, kommune, year)
+    kf = key_figures(rel, kommune, year, prices=prices, base_year=base_year)
     if as_json:
         print_json(kf.to_dict())
         return
     con = wide_console()
     m = kf.municipality
+    basis = kf.provenance["price_basis"]
     con.print(f"[bold]Nøgletal for {m.name} Kommune ({m.code}), regnskab {kf.year}[/bold]")
-    con.print(f"Nettodriftsudgifter, {rel.price_basis.lower()}. Placering: 1 = højeste udgift af "
+    con.print(f"Nettodriftsudgifter; prisgrundlag: {basis}. Placering: 1 = højeste udgift af "
               f"{kf.areas[0].ranked if kf.areas else 98} kommuner.")
-    t = Table(title="Serviceområder")
+    t = Table(title=f"Serviceområder ({basis.split(' (')[0].lower()})")
     for col in ("Område", "Kr. pr. indb.", "Landet", "Nr.", "Målgruppe", "Kr. pr. målgr.", "Landet", "Nr.",
-                "Status"):
+                "Udgift i alt, mio. kr. (afledt)", "Status"):
         t.add_column(col, justify="right" if col not in ("Område", "Målgruppe", "Status") else "left")
     estimated = False
     for a in kf.areas:
-        estimated |= a.status == "estimated"
+        estimated |= a.status == "estimated" or a.per_target_status == "estimated"
+        exp = round_to_precision(a.expenditure, a.expenditure_precision)
         t.add_row(a.name, fmt_number(a.per_inhabitant), fmt_number(a.national_per_inhabitant),
                   str(a.rank or "–"), a.target_group_name or "", fmt_number(a.per_target),
-                  fmt_number(a.national_per_target), str(a.rank_per_target or "–"), status_label(a.status))
+                  fmt_number(a.national_per_target), str(a.rank_per_target or "–"),
+                  fmt_number(None if exp is None else exp / 1e6, 1),
+                  status_label(a.status) + (f" / pr. målgr.: {status_label(a.per_target_status)}"
+                                            if a.per_target_status and a.per_target_status != a.status else ""))
     con.print(t)
-    t = Table(title="Funktioner (kontoplan)")
+    con.print(f"Udgift i alt = kr. pr. indbygger × folketal ({status_label('derived')}), afrundet til den præcision, "
+              "kildens hele kroner pr. indbygger giver.")
+    t = Table(title=f"Funktioner (kontoplan, {basis.split(' (')[0].lower()})")
     for col in ("Funktion", "Kr. pr. indb.", "Landet", "Nr.", "Status"):
         t.add_column(col, justify="left" if col in ("Funktion", "Status") else "right")
     for f in kf.functions:
@@ -76,4 +86,5 @@ def noegletal(
     missing = [f.id for f in kf.functions if f.status == "missing"]
     if missing:
         con.print(f"Mangler ({', '.join(missing)}): {rel.method_text('function_not_in_chart')}")
-    con.print(f"Kilde: Danmarks Statistik, {kf.provenance['table']} {kf.year}; datarelease {rel.id}.")
+    con.print(f"Kilde: Danmarks Statistik, {kf.provenance['table']} {kf.year}; {basis.lower()}; "
+              f"datarelease {rel.id}.")

@@ -19,7 +19,8 @@ from raaderum.store.ideas import default_store
 from raaderum.web import errors
 from raaderum.web.cache import PageCacheMiddleware
 from raaderum.web.middleware import AuthMiddleware, SecurityHeadersMiddleware
-from raaderum.web.routes import admin, api, levers, login, pages, workspace
+from raaderum.web.routes import admin, api, catalogue, levers, login, pages, workspace
+from raaderum.web.routes import analysis_api
 from raaderum.web.templating import HERE
 from raaderum.web.views import warm_up
 
@@ -96,10 +97,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(HealthMiddleware)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(api.router)
+    app.include_router(analysis_api.router)
     app.include_router(login.router)
     app.include_router(workspace.router)
     app.include_router(admin.router)
     app.include_router(levers.router)
+    app.include_router(catalogue.router)
     app.include_router(pages.router)
     errors.install(app)
     _document_errors(app)

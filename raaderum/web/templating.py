@@ -10,13 +10,14 @@ from fastapi.responses import Response
 from jinja2_fragments.fastapi import Jinja2Blocks
 
 from raaderum import __version__
-from raaderum.formatting import fmt_date, fmt_kr, fmt_mio, fmt_number, fmt_pct, status_label
+from raaderum.formatting import fmt_date, fmt_kr, fmt_mio, fmt_number, fmt_pct, per_unit, status_label
 from raaderum.web.charts import chart_context
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Blocks(directory=str(HERE / "templates"))
 env = templates.env
-env.filters.update(num=fmt_number, kr=fmt_kr, mio=fmt_mio, pct=fmt_pct, status=status_label, date=fmt_date)
+env.filters.update(num=fmt_number, kr=fmt_kr, mio=fmt_mio, pct=fmt_pct, status=status_label, date=fmt_date,
+                   per_unit=per_unit)
 env.globals.update(chart_context())
 env.globals["version"] = __version__
 

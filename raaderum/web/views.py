@@ -13,12 +13,14 @@ import numpy as np
 from fastapi import Query
 
 from raaderum.analysis.benchmark import FLAG_LABELS, REFERENCES, BenchmarkResult, run_benchmark
-from raaderum.analysis.decomposition import decompose
-from raaderum.analysis.key_figures import area_panel, function_panel
-from raaderum.analysis.peers import load_peer_catalog
+from raaderum.analysis.decomposition import FACTORS, spending_decomposition
+from raaderum.analysis.key_figures import area_panel, area_unit_cost_series, function_panel, round_to_precision
+from raaderum.analysis.peers import load_peer_catalog, load_peer_registry
+from raaderum.analysis.prices import CURRENT, FIXED, resolve_prices
+from raaderum.analysis.scope import FiguresScope, figures_scope
 from raaderum.catalog import Area, load_catalog
 from raaderum.errors import InputError, UnknownMunicipality
-from raaderum.formatting import fmt_mio, fmt_number
+from raaderum.formatting import fmt_mio, fmt_number, per_unit
 from raaderum.ideas import SearchFilters
 from raaderum.ideas.records import AMOUNT_BANDS, UNKNOWN_BAND
 from raaderum.ideas.vocabulary import load_vocabulary
@@ -27,7 +29,40 @@ from raaderum.web.charts import BandRow
 from raaderum.web.deps import TEXT_PATTERN
 from raaderum.web.tables import Column, DataTable
 
-SOURCE = "Kilde: Danmarks Statistik (REGK31, nettodriftsudgifter, regnskab, løbende priser); beregning: Råderum."
+
+def source_text(measure: str | None, price_label: str, table: str = "REGK31") -> str:
+    """The source line under every kroner figure: the release's own measure and the figure's price basis."""
+    m = str(measure or "nettodriftsudgifter, regnskab").rstrip(".")
+    return (f"Kilde: Danmarks Statistik ({table}, regnskab). Opgørelse: {m}. Prisgrundlag: {price_label}. "
+            "Beregning: Råderum.")
+
+
+def res_source(res: BenchmarkResult) -> str:
+    """:func:`source_text` of a benchmark result (its measure and price basis travel in its provenance)."""
+    return source_text(res.provenance.get("measure"), res.provenance["price_basis"])
+
+
+#: The sign convention wherever a potential and idea-bank amounts appear together.
+SIGN_CONVENTION = ("Fortegn: et mulighedsrum er positivt (mulig besparelse i kr. om året); idébankens beløb er "
+                   "budgetvirkninger, hvor en besparelse er negativ (fx −1,0 mio. kr.).")
+
+
+def price_years(release: Release) -> list[int]:
+    """Base years offered for fixed prices: the release's years the price index covers (empty without an index)."""
+    info = release.manifest.get("price_index") or {}
+    if not info:
+        return []
+    lo, hi = (info.get("years") or [min(release.years), max(release.years)])[:2]
+    return [y for y in release.years if lo <= y <= hi]
+
+
+def default_base_year(release: Release) -> int | None:
+    info = release.manifest.get("price_index") or {}
+    return info.get("default_base_year") if info else None
+
+
+def peer_model_options() -> list[dict[str, str]]:
+    return load_peer_registry().choices()
 
 
 @dataclass
@@ -39,6 +74,20 @@ class BenchmarkParams:
     peers: str = "k=10"
     need: bool = False
     weights: str | None = None
+    prices: str = CURRENT
+    base_year: int | None = None
+    peer_model: str | None = None
+
+    def __post_init__(self) -> None:
+        self.prices = resolve_prices(self.prices)
+        if self.prices == CURRENT:
+            self.base_year = None  # a base year only means something in fixed prices
+        if self.peer_model is not None:
+            self.peer_model = load_peer_registry().resolve(self.peer_model)
+
+    @property
+    def model_id(self) -> str:
+        return self.peer_model or load_peer_registry().default_model
 
     def query(self, **override: Any) -> str:
         d = {
@@ -47,6 +96,10 @@ class BenchmarkParams:
             "peers": self.peers,
             "need": "1" if self.need else None,
             "weights": self.weights,
+            "prices": FIXED if self.prices == FIXED else None,
+            "base_year": self.base_year if self.prices == FIXED else None,
+            "peer_model": self.peer_model if self.peer_model not in (None, load_peer_registry().default_model)
+            else None,
             **override,
         }
         q = {k: v for k, v in d.items() if v not in (None, "", False)}
@@ -58,7 +111,8 @@ class BenchmarkParams:
         code = release.register.resolve(municipality).code
         try:
             return _cached_benchmark(
-                release, code, self.year, self.reference, self.peers, self.weights or None, self.need
+                release, code, self.year, self.reference, self.peers, self.weights or None, self.need,
+                self.prices, self.base_year, self.model_id,
             )
         except UnknownMunicipality as e:  # the municipality itself is resolved before; this is the peer list
             raise InputError(f"Sammenligningskommuner {self.peers!r}: {e}") from None
@@ -66,10 +120,12 @@ class BenchmarkParams:
 
 @lru_cache(maxsize=512)
 def _cached_benchmark(
-    release: Release, code: int, year: int | None, reference: str, peers: str, weights: str | None, need: bool
+    release: Release, code: int, year: int | None, reference: str, peers: str, weights: str | None, need: bool,
+    prices: str = CURRENT, base_year: int | None = None, peer_model: str | None = None,
 ) -> BenchmarkResult:
     """Benchmark results are pure functions of an immutable release and the parameters: computed once."""
-    return run_benchmark(release, code, year, reference=reference, peers=peers, weights=weights, need_corrected=need)
+    return run_benchmark(release, code, year, reference=reference, peers=peers, weights=weights, need_corrected=need,
+                         prices=prices, base_year=base_year, peer_model=peer_model)
 
 
 def warm_up(release: Release) -> None:
@@ -78,7 +134,8 @@ def warm_up(release: Release) -> None:
         area_panel(release, y)
         function_panel(release, y)
     for m in release.register:
-        _cached_benchmark(release, m.code, None, "peer_mean", "k=10", None, False)
+        _cached_benchmark(release, m.code, None, "peer_mean", "k=10", None, False, CURRENT, None,
+                          load_peer_registry().default_model)
 
 
 def _one_of(values: list[str]) -> str:
@@ -140,7 +197,8 @@ def overview_tables(res: BenchmarkResult, params: BenchmarkParams) -> list[DataT
                 "target": a.denominator_name,
                 "unit_cost": a.unit_cost,
                 "reference": a.references[res.reference]["value"],
-                "potential": a.potential,
+                "expenditure": round_to_precision(a.expenditure, a.expenditure_precision),
+                "potential": round_to_precision(a.potential, a.expenditure_precision),
                 "p10": (a.band or {}).get("p10"),
                 "p90": (a.band or {}).get("p90"),
                 "min": min(pots) if pots else None,
@@ -158,17 +216,20 @@ def overview_tables(res: BenchmarkResult, params: BenchmarkParams) -> list[DataT
             Column("target", "Målgruppe"),
             Column("unit_cost", "Kr. pr. person i målgruppen", "kr"),
             Column("reference", "Referenceniveau, kr.", "kr"),
-            Column("potential", "Mulighedsrum, mio. kr.", "mio"),
+            Column("potential", "Mulighedsrum, mio. kr. (afledt)", "mio"),
             Column("p10", "Bånd P10, mio. kr.", "mio"),
             Column("p90", "Bånd P90, mio. kr.", "mio"),
             Column("min", "Laveste over referencer, mio. kr.", "mio"),
             Column("max", "Højeste over referencer, mio. kr.", "mio"),
+            Column("expenditure", "Udgift i alt, mio. kr. (afledt)", "mio"),
             Column("flags", "Bemærkninger"),
         ],
         rows,
-        source=SOURCE + f" Regnskabsår {res.year}.",
+        source=res_source(res) + f" Regnskabsår {res.year}.",
         note="Mulighedsrum = max(0, enhedsudgift − reference) × målgruppe. Bånd: bootstrap af "
-        "sammenligningskommunerne (P10-P90, B = 1.000). Et mulighedsrum er et spørgsmål, ikke en facitliste.",
+        "sammenligningskommunerne (P10-P90, B = 1.000). Et mulighedsrum er et spørgsmål, ikke en facitliste. "
+        "Udgift i alt og mulighedsrum er afledt (kr. pr. indbygger × folketal) og afrundet til den præcision, "
+        "kildens hele kroner pr. indbygger giver. " + res.total.get("sign_convention", ""),
         links={"name": "url"},
     )
     totals = DataTable(
@@ -192,7 +253,7 @@ def overview_tables(res: BenchmarkResult, params: BenchmarkParams) -> list[DataT
             }
             for r in REFERENCES.values()
         ],
-        source=SOURCE,
+        source=res_source(res),
         highlight_key="chosen",
         note="Summen af de positive områder; områder under referencen modregnes ikke.",
     )
@@ -224,11 +285,11 @@ def plain_sentence(res: BenchmarkResult, a: Any) -> str:
         return f"{a.name}: der er ingen sammenlignelige tal for {m} i {res.year}."
     if a.potential is None:
         return (
-            f"{a.name}: {m} har en nettoudgift på 0 kr. eller derunder pr. {a.denominator_name.removesuffix('e')}, "
+            f"{a.name}: {m} har en nettoudgift på 0 kr. eller derunder pr. {per_unit(a.denominator_name)}, "
             "så der beregnes ikke et mulighedsrum."
         )
     base = (
-        f"{a.name}: {m} bruger {fmt_number(a.unit_cost)} kr. pr. {a.denominator_name.removesuffix('e')}, "
+        f"{a.name}: {m} bruger {fmt_number(a.unit_cost)} kr. pr. {per_unit(a.denominator_name)}, "
         f"referencen er {fmt_number(ref)} kr."
     )
     if a.potential <= 0:
@@ -242,7 +303,7 @@ def plain_sentence(res: BenchmarkResult, a: Any) -> str:
 
 
 def peer_tables(res: BenchmarkResult, release: Release) -> list[DataTable]:
-    pc = load_peer_catalog()
+    pc = load_peer_catalog(res.peers.model)
     names = {v.id: v.name for v in pc.variables}
     ps = res.peers
     cols = [
@@ -286,35 +347,22 @@ def peer_tables(res: BenchmarkResult, release: Release) -> list[DataTable]:
             {"name": v.name, "weight": ps.weights.get(v.id), "default": v.weight, "reason": v.reason}
             for v in pc.variables
         ],
-        source="Standardvægte: raaderum/catalog/peers.toml.",
+        source=f"{pc.name}. Standardvægte: raaderum/catalog/peers.toml.",
     )
     return [peers, weights]
 
 
 def series_for_area(release: Release, res: BenchmarkResult, area: Area) -> tuple[dict[str, list], list[dict]]:
-    """Unit cost per target-group member over every year for the municipality, the peers' mean and the country."""
+    """Unit cost per target-group member over every year for the municipality, the peers' mean and the country, in
+    the result's price basis (the one national definition ΣE/ΣN of :func:`area_unit_cost_series`)."""
     m = res.municipality
-    peer_codes = [p.code for p in res.peers.peers]
-    own: list[tuple[int, float | None]] = []
-    peer: list[tuple[int, float | None]] = []
-    nat: list[tuple[int, float | None]] = []
-    rows = []
-    for y in release.years:
-        panel = area_panel(release, y)
-        j = panel.area_index(area.id)
-        i = panel.index(m.code)
-        v = panel.unit_cost[i, j]
-        idx = [panel.index(c) for c in peer_codes if c in panel.codes]
-        pv = panel.unit_cost[idx, j]
-        pv = pv[~np.isnan(pv)]
-        pm = float(pv.mean()) if len(pv) else None
-        nv = panel.national_unit_cost[j]
-        own.append((y, None if np.isnan(v) else float(v)))
-        peer.append((y, pm))
-        nat.append((y, None if np.isnan(nv) else float(nv)))
-        rows.append(
-            {"year": str(y), "own": own[-1][1], "peers": pm, "national": nat[-1][1], "_status": panel.status[i, j]}
-        )
+    rows_core = area_unit_cost_series(release, m.code, area.id, peers=[p.code for p in res.peers.peers],
+                                      prices=res.prices)
+    own = [(int(r["year"]), r["own"]) for r in rows_core]
+    peer = [(int(r["year"]), r["peers"]) for r in rows_core]
+    nat = [(int(r["year"]), r["national"]) for r in rows_core]
+    rows = [{"year": str(r["year"]), "own": r["own"], "peers": r["peers"], "national": r["national"],
+             "factor": r["factor"], "_status": r["status"]} for r in rows_core]
     series = {m.name: own, "Sammenligningskommuner (gns.)": peer, "Hele landet": nat}
     return series, rows
 
@@ -323,58 +371,72 @@ def distribution_for_area(release: Release, res: BenchmarkResult, area: Area) ->
     panel = area_panel(release, res.year)
     j = panel.area_index(area.id)
     reg = release.register
+    f = res.prices.factor(res.year) if res.prices is not None else 1.0
     return [
-        (reg.by_code(int(c)).name, None if np.isnan(panel.unit_cost[i, j]) else float(panel.unit_cost[i, j]))
+        (reg.by_code(int(c)).name, None if np.isnan(panel.unit_cost[i, j]) else float(panel.unit_cost[i, j]) * f)
         for i, c in enumerate(panel.codes)
     ]
 
 
-def decomposition_rows(release: Release, res: BenchmarkResult, area: Area) -> tuple[list[dict[str, Any]], str]:
-    """LMDI split of the gap in kr. per inhabitant against the peers (aggregate) and the country."""
-    panel = area_panel(release, res.year)
-    j = panel.area_index(area.id)
-    i = panel.index(res.municipality.code)
-    P, N, E = panel.population, panel.target[:, j], panel.expenditure[:, j]
-    idx = [panel.index(p.code) for p in res.peers.peers]
-    out: list[dict[str, Any]] = []
-    note = ""
-    for label, sel in (("Sammenligningskommunerne", idx), ("Hele landet", list(range(len(panel.codes))))):
-        ok = [k for k in sel if not np.isnan(E[k]) and not np.isnan(N[k]) and N[k] > 0]
-        if not ok or np.isnan(E[i]) or not N[i] or np.isnan(N[i]):
-            continue
-        ref = {"demography": float(N[ok].sum() / P[ok].sum()), "per_target": float(E[ok].sum() / N[ok].sum())}
-        own = {"demography": float(N[i] / P[i]), "per_target": float(E[i] / N[i])}
-        d = decompose(own, ref)
-        if d is None:
-            out.append(
-                {
-                    "against": label,
-                    "total": None,
-                    "demography": None,
-                    "per_target": None,
-                    "total_dkk": None,
-                    "demography_dkk": None,
-                    "per_target_dkk": None,
-                }
-            )
-            note = (
-                "Dekomponeringen kræver positive udgifter; for en nettoudgift på 0 eller derunder kan den ikke "
-                "beregnes."
-            )
-            continue
-        note = d.note
-        out.append(
-            {
-                "against": label,
-                "total": d.total,
-                "demography": d.parts["demography"],
-                "per_target": d.parts["per_target"],
-                "total_dkk": d.total * P[i],
-                "demography_dkk": d.parts["demography"] * P[i],
-                "per_target_dkk": d.parts["per_target"] * P[i],
-            }
-        )
-    return out, note
+@dataclass
+class CoverageView:
+    """The cockpit's decomposition: one table per scope (whole area; each coverage entry) and what is missing."""
+
+    tables: list[DataTable]
+    has_coverage: bool
+    missing_text: str
+    notes: list[str]
+
+
+def decomposition_view(release: Release, res: BenchmarkResult, area: Area) -> CoverageView:
+    """LMDI split of the gap in kr. per inhabitant against the peers (aggregate) and the country: demography ×
+    spending per target-group member for the whole area, and demography × coverage × unit cost per recipient where
+    the release has recipients (AUK01 for kontant- og uddannelseshjælp)."""
+    dec = spending_decomposition(release, res.municipality.code, area.id, res.year,
+                                 peers=[p.code for p in res.peers.peers], prices=res.prices)
+    by_scope: dict[str, list[Any]] = {}
+    for r in dec.rows:
+        by_scope.setdefault(r.scope, []).append(r)
+    source = res_source(res)
+    if any(sc != "area" for sc in by_scope):
+        source += " Modtagere: Danmarks Statistik, AUK01 (fuldtidspersoner)."
+    tables: list[DataTable] = []
+    for k, (scope, rows) in enumerate(by_scope.items()):
+        factors = [f for f in ("demography", "coverage", "unit_cost", "per_target") if f in rows[0].factors]
+        names = rows[0].factor_names or {f: FACTORS[f][0] for f in factors}
+        cols = [Column("against", "Sammenlignet med"), Column("total", "Forskel, kr. pr. indb.", "kr")]
+        cols += [Column(f, f"Heraf {names.get(f, FACTORS[f][0]).lower()}", "kr") for f in factors]
+        cols += [Column("total_dkk", "Forskel i alt, mio. kr. (afledt)", "mio")]
+        trows = []
+        for r in rows:
+            d = r.decomposition
+            trows.append({"against": r.against_name, "total": d.total if d else None,
+                          **{f: (d.parts.get(f) if d else None) for f in factors},
+                          "total_dkk": r.total_dkk})
+        note = " ".join(dict.fromkeys(r.note for r in rows if r.note))
+        tables.append(DataTable(
+            "dekomponering" if k == 0 else f"dekomponering-{scope}",
+            f"{rows[0].scope_name}: hvad forklarer forskellen? (kr. pr. indbygger)",
+            cols, trows, source=source,
+            note=("Forskellen i udgift pr. indbygger er delt med LMDI-vægte, så delene summer præcist. Demografi "
+                  "(målgruppens andel af befolkningen) kan kommunen ikke styre. Forskel i alt = kr. pr. indbygger × "
+                  "folketal (afledt). " + note).strip()))
+    if not tables:
+        tables.append(DataTable("dekomponering", "Hvad forklarer forskellen?", [Column("against", "Sammenlignet med")],
+                                [], source=source))
+    has_cov = any(s != "area" for s in by_scope)
+    missing = "" if has_cov else (
+        f"Dækningsgrad mangler: datagrundlaget har ingen modtagertal for {area.name.lower()}, så dækningsgrad og "
+        "enhedsudgift pr. modtager kan ikke skilles ad; de indgår samlet i udgift pr. person i målgruppen.")
+    return CoverageView(tables=tables, has_coverage=has_cov, missing_text=missing, notes=list(dec.notes))
+
+
+def scope_view(release: Release, res: BenchmarkResult) -> FiguresScope | None:
+    """What the figures cover of the municipality's service expenditure (None when the release lacks the data)."""
+    try:
+        return figures_scope(release, res.municipality.code, res.year)
+    except (InputError, KeyError, ValueError):  # a release without noegletal (older builds)
+        return None
 
 
 def cockpit_tables(release: Release, res: BenchmarkResult, area: Area, series_rows: list[dict]) -> list[DataTable]:
@@ -382,7 +444,7 @@ def cockpit_tables(release: Release, res: BenchmarkResult, area: Area, series_ro
     m = res.municipality.name
     ts = DataTable(
         "udvikling",
-        f"{area.name}: kr. pr. {a.denominator_name.removesuffix('e')} over tid",
+        f"{area.name}: kr. pr. {per_unit(a.denominator_name)} over tid",
         [
             Column("year", "År"),
             Column("own", m, "kr"),
@@ -390,8 +452,9 @@ def cockpit_tables(release: Release, res: BenchmarkResult, area: Area, series_ro
             Column("national", "Hele landet", "kr"),
         ],
         series_rows,
-        source=SOURCE,
-        note="Løbende priser. Sammenligningskommunerne er dem, der er valgt for " + str(res.year) + ".",
+        source=res_source(res),
+        note=f"{res.provenance['price_basis']}. Sammenligningskommunerne er dem, der er valgt for {res.year}. "
+        "Landstallet er Σ udgift / Σ målgruppe over alle kommuner (samme definition som i noegletal og benchmark).",
     )
     refs = DataTable(
         "referencer",
@@ -414,7 +477,7 @@ def cockpit_tables(release: Release, res: BenchmarkResult, area: Area, series_ro
             }
             for k, v in a.references.items()
         ],
-        source=SOURCE,
+        source=res_source(res),
         highlight_key="chosen",
     )
     peers = DataTable(
@@ -436,7 +499,7 @@ def cockpit_tables(release: Release, res: BenchmarkResult, area: Area, series_ro
             }
             for p in a.peer_values
         ],
-        source=SOURCE,
+        source=res_source(res),
         highlight_key="self",
         links={"name": "url"},
     )
@@ -451,30 +514,8 @@ def distribution_table(values: list[tuple[str, float | None]], area: Area, res: 
             for i, (n, v) in enumerate(items, start=1)]
     return DataTable("fordeling", f"{area.name}: alle kommuner, {res.year}", [
         Column("rank", "Nr.", "int"), Column("name", "Kommune"), Column("value", "Kr. pr. person i målgruppen", "kr")],
-        rows, source=SOURCE, highlight_key="self",
+        rows, source=res_source(res), highlight_key="self",
         note=("Uden tal: " + ", ".join(missing) + ".") if missing else "")
-
-
-def decomposition_table(rows: list[dict[str, Any]], note: str) -> DataTable:
-    return DataTable(
-        "dekomponering",
-        "Hvad forklarer forskellen? (kr. pr. indbygger og mio. kr. i alt)",
-        [
-            Column("against", "Sammenlignet med"),
-            Column("total", "Forskel, kr. pr. indb.", "kr"),
-            Column("demography", "Heraf demografi", "kr"),
-            Column("per_target", "Heraf udgift pr. person i målgruppen", "kr"),
-            Column("total_dkk", "Forskel i alt, mio. kr.", "mio"),
-            Column("demography_dkk", "Demografi, mio. kr.", "mio"),
-            Column("per_target_dkk", "Udgift pr. person, mio. kr.", "mio"),
-        ],
-        rows,
-        source=SOURCE,
-        note=(
-            "Forskellen i udgift pr. indbygger er delt med LMDI-vægte, så delene summer præcist. Demografi "
-            "(målgruppens andel af befolkningen) kan kommunen ikke styre. " + note
-        ).strip(),
-    )
 
 
 def reference_options() -> list[dict[str, str]]:

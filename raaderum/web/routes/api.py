@@ -10,7 +10,8 @@ from pydantic import BaseModel, Field
 
 from raaderum.analysis.benchmark import REFERENCES
 from raaderum.analysis.key_figures import key_figures
-from raaderum.analysis.peers import choose_peers, load_peer_catalog
+from raaderum.analysis.peers import choose_peers, load_peer_catalog, load_peer_registry
+from raaderum.analysis.prices import ALIASES, FIXED, resolve_prices
 from raaderum.release.reader import open_release
 from raaderum.store.ideas import default_store
 from raaderum.web.deps import TEXT_PATTERN, Kommune, RowId
@@ -48,8 +49,38 @@ _FIRST_YEAR, _LAST_YEAR = min(open_release().years), max(open_release().years)
 _CODES = "(" + "|".join(str(c) for c in sorted(open_release().register.codes())) + ")"
 _K = "(k=)?([1-9]|[1-8][0-9]|9[0-7])"
 PEERS_PATTERN = f"^({_K}|group|region|all|{_CODES}(, ?{_CODES})*)$"
-_WEIGHT = "(" + "|".join(re.escape(v.id) for v in load_peer_catalog().variables) + r")=([0-9]|[0-9]\.[0-9]{1,2}|10)"
+_VARIABLES = sorted({v.id for m in load_peer_registry().models.values() for v in m.variables},
+                    key=lambda v: ([x.id for x in load_peer_catalog().variables] + [v]).index(v))
+_WEIGHT = "(" + "|".join(re.escape(v) for v in _VARIABLES) + r")=([0-9]|[0-9]\.[0-9]{1,2}|10)"
 WEIGHTS_PATTERN = f"^{_WEIGHT}(,{_WEIGHT})*$"
+PRICES_PATTERN = _one_of(list(ALIASES))
+PEER_MODEL_PATTERN = _one_of([c["id"] for c in load_peer_registry().choices()])
+_PRICE_INDEX = open_release().manifest.get("price_index") or {}
+_FIRST_BASE, _LAST_BASE = (_PRICE_INDEX.get("years") or [_FIRST_YEAR, _LAST_YEAR])[:2]
+_PRICES_DOC = ("Prisgrundlag: løbende (standard) eller faste; faste priser = løbende × I(basisår)/I(år) med "
+               "releasens prisindeks")
+_BASE_DOC = "Basisår for faste priser (standard: releasens standardbasisår); ignoreres i løbende priser"
+_MODEL_DOC = "Sammenligningsmodel: " + ", ".join(f"{c['id']} ({c['name'].split(':')[0]})"
+                                                 for c in load_peer_registry().choices())
+
+
+def _model_weights(peer_model: str | None, weights: str | None) -> tuple[str | None, list[str]]:
+    """``weights`` restricted to the variables of the chosen model (``auto``: the standard model's), and the
+    variables left out: the pattern lists every model's variables, and a schema-valid request is never refused."""
+    if not weights:
+        return weights, []
+    reg = load_peer_registry()
+    mid = reg.resolve(peer_model)
+    ids = set(reg.model(None if mid == "auto" else mid).ids())
+    parts = [p for p in weights.split(",") if p.strip()]
+    keep = [p for p in parts if p.partition("=")[0].strip() in ids]
+    dropped = [p.partition("=")[0].strip() for p in parts if p not in keep]
+    return (",".join(keep) or None), dropped
+
+
+def _base(prices: str, base_year: int | None) -> int | None:
+    """The base year only counts in fixed prices (a schema-valid request is never refused for it)."""
+    return base_year if resolve_prices(prices) == FIXED else None
 
 router = APIRouter(prefix="/api/v1", tags=["Råderum"], responses=ERROR_RESPONSES)
 
@@ -68,12 +99,19 @@ def municipalities(
 
 
 @router.get("/key-figures/{kommune}", summary="Nøgletal for en kommune")
-def key_figures_api(kommune: Kommune, year: int | None = Query(None, ge=_FIRST_YEAR, le=_LAST_YEAR)) -> dict[str, Any]:
-    return key_figures(open_release(), kommune, year).to_dict()
+def key_figures_api(
+    kommune: Kommune,
+    year: int | None = Query(None, ge=_FIRST_YEAR, le=_LAST_YEAR),
+    prices: str = Query("løbende", max_length=20, pattern=PRICES_PATTERN, description=_PRICES_DOC),
+    base_year: int | None = Query(None, ge=_FIRST_BASE, le=_LAST_BASE, description=_BASE_DOC),
+) -> dict[str, Any]:
+    return key_figures(open_release(), kommune, year, prices=prices, base_year=_base(prices, base_year)).to_dict()
 
 
-def _params(year: int | None, reference: str, peers: str, weights: str | None, need_corrected: bool) -> Any:
-    return BenchmarkParams(year=year, reference=reference, peers=peers, need=need_corrected, weights=weights)
+def _params(year: int | None, reference: str, peers: str, weights: str | None, need_corrected: bool,
+            prices: str = "løbende", base_year: int | None = None, peer_model: str | None = None) -> Any:
+    return BenchmarkParams(year=year, reference=reference, peers=peers, need=need_corrected, weights=weights,
+                           prices=prices, base_year=_base(prices, base_year), peer_model=peer_model)
 
 
 @router.get("/benchmark/{kommune}", summary="Råderumsbenchmark for en kommune")
@@ -87,10 +125,18 @@ def benchmark_api(
     weights: str | None = Query(None, max_length=600, pattern=WEIGHTS_PATTERN,
                                 description="fx ln_population=2,ln_density=1"),
     need_corrected: bool = Query(False),
+    prices: str = Query("løbende", max_length=20, pattern=PRICES_PATTERN, description=_PRICES_DOC),
+    base_year: int | None = Query(None, ge=_FIRST_BASE, le=_LAST_BASE, description=_BASE_DOC),
+    peer_model: str | None = Query(None, max_length=60, pattern=PEER_MODEL_PATTERN, description=_MODEL_DOC),
 ) -> dict[str, Any]:
     rel = open_release()
     m = rel.register.resolve(kommune)
-    return _params(year, reference, peers, weights, need_corrected).run(rel, m.code).to_dict()
+    weights, ignored = _model_weights(peer_model, weights)
+    out = _params(year, reference, peers, weights, need_corrected, prices, base_year, peer_model).run(
+        rel, m.code).to_dict()
+    if ignored:
+        out["ignored_weights"] = ignored
+    return out
 
 
 @router.get("/peers/{kommune}", summary="Sammenligningskommuner med afstande, bidrag og stabilitet")
@@ -99,12 +145,17 @@ def peers_api(
     year: int | None = Query(None, ge=_FIRST_YEAR, le=_LAST_YEAR),
     peers: str = Query("k=10", max_length=600, pattern=PEERS_PATTERN),
     weights: str | None = Query(None, max_length=600, pattern=WEIGHTS_PATTERN),
+    peer_model: str | None = Query(None, max_length=60, pattern=PEER_MODEL_PATTERN, description=_MODEL_DOC),
 ) -> dict[str, Any]:
     rel = open_release()
     m = rel.register.resolve(kommune)
-    p = BenchmarkParams(year=year, peers=peers, weights=weights)
-    ps = choose_peers(rel, m.code, p.year, p.peers, p.weights or None)
-    return {"municipality": m.to_dict(), "year": ps.year, **ps.to_dict(), "stability": ps.stability_dict()}
+    weights, ignored = _model_weights(peer_model, weights)
+    p = BenchmarkParams(year=year, peers=peers, weights=weights, peer_model=peer_model)
+    model = None if p.model_id == "auto" else p.model_id
+    ps = choose_peers(rel, m.code, p.year, p.peers, p.weights or None, model=model)
+    return {"municipality": m.to_dict(), "year": ps.year, **ps.to_dict(), "stability": ps.stability_dict(),
+            "peer_model": {"id": ps.model, "name": ps.model_name},
+            **({"ignored_weights": ignored} if ignored else {})}
 
 
 @router.get("/ideas/search", summary="Søg i idébanken (dansk fuldtekst med facetter)")

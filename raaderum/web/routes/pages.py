@@ -9,9 +9,18 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from raaderum.analysis.benchmark import BAND_PERCENTILES, DEFAULT_B, DEFAULT_SEED, FLAGS, REFERENCES, SMALL_MUNICIPALITY
+from raaderum.analysis.benchmark import (
+    BAND_PERCENTILES,
+    DEFAULT_B,
+    DEFAULT_SEED,
+    FLAGS,
+    REFERENCES,
+    SMALL_MUNICIPALITY,
+    need_fit_report,
+)
 from raaderum.analysis.key_figures import key_figures
-from raaderum.analysis.peers import load_peer_catalog
+from raaderum.analysis.peers import load_peer_catalog, load_peer_registry
+from raaderum.analysis.prices import price_basis
 from raaderum.catalog import load_catalog
 from raaderum.errors import InputError
 from raaderum.ideas import write_template
@@ -132,30 +141,80 @@ def metode(request: Request) -> Response:
             for f in s.get("files", [])
         ],
     )
+    fit_rows = []
+    reg = load_peer_registry()
+    for r in need_fit_report(rel, None, "auto"):
+        fit_rows.append({"name": r["name"], "model": reg.model(r["model"]).name.split(":")[0], "r2": r.get("r2"),
+                         "adjusted_r2": r.get("adjusted_r2"), "n": r.get("n"), "p": r.get("p"),
+                         "error": r.get("error", "")})
+    need_fit = DataTable(
+        "behovsmodel",
+        "Behovskorrektion: forklaringsgrad (R²) og antal kommuner (n) pr. område",
+        [Column("name", "Område"), Column("model", "Model"), Column("r2", "R²", "num2"),
+         Column("adjusted_r2", "Justeret R²", "num2"), Column("n", "n", "int"), Column("p", "Variable", "int"),
+         Column("error", "Bemærkning")],
+        fit_rows,
+        source=f"Datarelease {rel.id}, seneste regnskabsår; hvert område med sin egen sammenligningsmodel.",
+    )
     ctx = {
         "title": "Metode og data",
         "nav": "metode",
         "release": rel,
         "manifest": rel.manifest,
         "extra_sections": method_sections(),
+        "price_section": price_section(rel),
     }
-    return export_or_render(request, "metode.html", ctx, [areas, sources, methods, files])
+    return export_or_render(request, "metode.html", ctx, [areas, sources, methods, files, need_fit])
+
+
+def price_section(rel: Any) -> dict[str, Any]:
+    """The price index of the release, its fallback label and the formula of fixed prices."""
+    info = rel.manifest.get("price_index") or {}
+    if not info:
+        return {"title": "Prisindeks", "text": "Datareleasen har intet prisindeks; tallene vises i løbende priser.",
+                "items": []}
+    basis = price_basis(rel, "faste", None)
+    items = [f"Indeks: {info.get('name')} (tabel {info.get('table')}, {info.get('reference', '')}), "
+             f"år {info['years'][0]}–{info['years'][-1]}.",
+             f"Standardbasisår: {basis.base_year}; faste priser = løbende priser × I(basisår) / I(år).",
+             f"Mærkat ved hvert tal i faste priser: {basis.label}."]
+    if info.get("fallback"):
+        items.append(f"Nødløsning: {info.get('label')}. `raaderum data update` henter i stedet den bedste officielle "
+                     "deflator for offentligt forbrug fra Danmarks Statistik og skriver, hvilken den brugte.")
+    return {"title": "Prisindeks og faste priser", "text": "Alle kronetal vises i løbende priser, medmindre andet "
+            "vælges; hvert tal står med sit prisgrundlag.", "items": items}
 
 
 def method_sections() -> list[dict[str, Any]]:
     """Formulas and defaults of the benchmark, read from the core's registries (so the page cannot drift)."""
     pc = load_peer_catalog()
+    reg = load_peer_registry()
+    cat = load_catalog()
+    area_names = {a.id: a.name for a in cat.areas}
+    models = [
+        {"title": f"Sammenligningsmodel: {m.name}",
+         "text": m.explanation + (" Bruges af: " + ", ".join(area_names.get(a, a) for a in m.areas) + "."
+                                  if m.areas else ""),
+         "items": [f"{v.name} (vægt {str(v.weight).replace('.', ',')}): {v.reason}" for v in m.variables]}
+        for m in reg.models.values()
+    ]
+    return [*models, *_base_sections(pc)]
+
+
+def _base_sections(pc: Any) -> list[dict[str, Any]]:
     return [
         {"title": "Referenceniveauer", "text": "Alle seks beregnes altid; det valgte bestemmer overskriftstallet, "
          "og spændet mellem dem vises ved siden af.",
          "items": [f"{r.name}: {r.explanation}" for r in REFERENCES.values()]},
-        {"title": "Sammenligningskommuner (standard)",
+        {"title": "Sammenligningskommuner (afstand og stabilitet)",
          "text": f"De {pc.default_k} nærmeste målt med vægtet euklidisk afstand over standardiserede rammevilkår "
                  "(z = (x − gennemsnit)/spredning over de 98 i året); udgifterne indgår aldrig. Stabilitet: "
                  f"{pc.stability_draws} trækninger, hvor hver vægt ganges med U(1 − {pc.stability_perturbation:g}, "
                  f"1 + {pc.stability_perturbation:g}), frø {pc.stability_seed}. Faste alternativer: Danmarks "
-                 "Statistiks kommunegruppe, samme region, alle kommuner eller en egen liste.",
-         "items": [f"{v.name} (vægt {str(v.weight).replace('.', ',')}): {v.reason}" for v in pc.variables]},
+                 "Statistiks kommunegruppe, samme region, alle kommuner eller en egen liste. Modellen vælges med "
+                 "--peer-model i kommandolinjen, peer_model i API'et og feltet Sammenligningsmodel på siderne; "
+                 "'Områdets egen model' lader hvert område bruge sin egen.",
+         "items": []},
         {"title": "Usikkerhedsbånd",
          "text": f"Bootstrap af sammenligningskommunerne (træk med tilbagelægning), B = {DEFAULT_B} trækninger, "
                  f"frø {DEFAULT_SEED}; båndet er P{BAND_PERCENTILES[0]}–P{BAND_PERCENTILES[-1]} af potentialet.",
@@ -180,9 +239,13 @@ def bench_params(
     peers: str = Query("k=10", max_length=600, description="k=10, group, region, all eller kommunekoder"),
     need: bool = Query(False, description="Behovskorrigeret potentiale"),
     weights: str | None = Query(None, max_length=600, description="Vægte, fx ln_population=2,ln_density=1"),
+    prices: str = Query("løbende", max_length=20, description="Prisgrundlag: løbende eller faste"),
+    base_year: int | None = Query(None, ge=1900, le=2100, description="Basisår for faste priser"),
+    peer_model: str | None = Query(None, max_length=60, description="Sammenligningsmodel"),
 ) -> views.BenchmarkParams:
     return views.BenchmarkParams(
-        year=year, reference=reference, peers=peers.strip() or "k=10", need=need, weights=weights
+        year=year, reference=reference, peers=peers.strip() or "k=10", need=need, weights=weights,
+        prices=prices, base_year=base_year, peer_model=peer_model or None,
     )
 
 
@@ -203,6 +266,10 @@ def _common(res: Any, params: views.BenchmarkParams, rel: Any) -> dict[str, Any]
         "params": params,
         "query_suffix": params.query(),
         "references": views.reference_options(),
+        "peer_models": views.peer_model_options(),
+        "price_years": views.price_years(rel),
+        "default_base_year": views.default_base_year(rel),
+        "sign_convention": views.SIGN_CONVENTION,
         "years": rel.years,
         "release": rel,
         "flag_labels": views.FLAG_LABELS,
@@ -228,6 +295,7 @@ def _overview(request: Request, m: Any, params: views.BenchmarkParams) -> Respon
         "title": f"Råderumsoverblik for {m.name}",
         "subnav": "overblik",
         "band_rows": views.band_rows(res),
+        "scope": views.scope_view(rel, res),
         "hx_block": "results",
     }
     return export_or_render(request, "overview.html", ctx, tables)
@@ -268,9 +336,9 @@ def _cockpit(request: Request, m: Any, area: Any, params: views.BenchmarkParams)
     rel = open_release()
     res = params.run(rel, m.code)
     series, series_rows = views.series_for_area(rel, res, area)
-    dec_rows, dec_note = views.decomposition_rows(rel, res, area)
+    coverage = views.decomposition_view(rel, res, area)
     dist = views.distribution_for_area(rel, res, area)
-    tables = [*views.cockpit_tables(rel, res, area, series_rows), views.decomposition_table(dec_rows, dec_note),
+    tables = [*views.cockpit_tables(rel, res, area, series_rows), *coverage.tables,
               views.distribution_table(dist, area, res)]
 
     ctx = {
@@ -281,6 +349,8 @@ def _cockpit(request: Request, m: Any, area: Any, params: views.BenchmarkParams)
         "a": res.area(area.id),
         "series": series,
         "dist_values": dist,
+        "coverage": coverage,
+        "scope": views.scope_view(rel, res),
         "hx_block": "results",
         "levers": levers_for_area(area.id, levers=effective_levers(default_store().engine)),
         "ideas": area_ideas(m.code, area.id, res),
@@ -305,8 +375,10 @@ def peers_page(
         return redirect
     rel = open_release()
 
-    pc = load_peer_catalog()
+    pc = load_peer_catalog(None if params.model_id == "auto" else params.model_id)
     slider = {v.id: request.query_params.get(f"w_{v.id}") for v in pc.variables}
+    if request.query_params.get("slider_model", pc.id) != pc.id:
+        slider = {}  # the sliders were those of another model: start from this model's defaults
     if any(val is not None for val in slider.values()):
         parts = []
         for vid, val in slider.items():
@@ -326,6 +398,7 @@ def peers_page(
         "title": f"Sammenligningskommuner for {m.name}",
         "subnav": "peers",
         "variables": pc.variables,
+        "peer_catalog": pc,
         "hx_block": "results",
     }
     return export_or_render(request, "peers.html", ctx, tables)
