@@ -1,26 +1,27 @@
-"""Fixtures and helpers for the multi-user tests (accounts, workspace, security, backup, faults).
+"""Helpers for the multi-user tests (accounts, workspace, security, backup, faults): users, login, clients.
 
-Imported by the test modules (tests/conftest.py belongs to the lead). The PostgreSQL fixtures come from
-tests/conftest_ideas.py: a fresh schema per test, and a FAILURE (not a skip) when PostgreSQL is unreachable unless
-RAADERUM_SKIP_POSTGRES=1.
+A plain module the test modules import (``import conftest_accounts as ca``). It defines no fixture: the fixtures
+(``app_url``, ``engine``, ``users`` …) are all in tests/conftest.py.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from bs4 import BeautifulSoup
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
 from raaderum.server.accounts import User, add_user
 from raaderum.server.permissions import SYSTEM_ACTOR
-from raaderum.store.engine import make_engine, migrate
+from raaderum.server.workspace import create_proposal
+from raaderum.store.backup import dump
+from raaderum.store.engine import make_engine  # noqa: F401  (tests call ca.make_engine)
+from raaderum.store.ideas import close_default_store
+from raaderum.store.models import Proposal
+from raaderum.web import create_app
 
 PASSWORD = "korrekt-hest-batteri"
 OWN, OTHER = 751, 101  # Aarhus, København
@@ -28,48 +29,7 @@ OWN, OTHER = 751, 101  # Aarhus, København
 
 def close_app_caches() -> None:
     """Close the web app's pooled connections (the process-wide app store)."""
-    from raaderum.store.ideas import close_default_store
-
     close_default_store()
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def app_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A migrated app store with the sample idea bank (SQLite, then PostgreSQL), set as RAADERUM_DATABASE_URL."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'app.sqlite'}"
-    else:
-        url = str(request.getfixturevalue("postgres_url"))
-    yield from _prepared(url, monkeypatch)
-
-
-@pytest.fixture
-def pg_app_url(postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """Like ``app_url`` on PostgreSQL only."""
-    yield from _prepared(postgres_url, monkeypatch)
-
-
-def _prepared(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    from raaderum.store.ideas import IdeaStore
-
-    migrate(url)
-    with IdeaStore(url) as store:
-        store.ensure_sample()
-    monkeypatch.setenv("RAADERUM_DATABASE_URL", url)
-    monkeypatch.setenv("RAADERUM_WARM_UP", "0")
-    try:
-        yield url
-    finally:
-        close_app_caches()
-
-
-@pytest.fixture
-def engine(app_url: str) -> Iterator[Engine]:
-    eng = make_engine(app_url)
-    try:
-        yield eng
-    finally:
-        eng.dispose()
 
 
 def make_user(engine: Engine, name: str, role: str, code: int | None = None, password: str = PASSWORD) -> User:
@@ -87,8 +47,6 @@ def standard_users(engine: Engine) -> dict[str, User]:
 
 
 def new_client(https: bool = False) -> TestClient:
-    from raaderum.web import create_app
-
     return TestClient(create_app(), base_url="https://testserver" if https else "http://testserver")
 
 
@@ -120,23 +78,15 @@ def soup(html: str) -> BeautifulSoup:
 
 def snapshot(engine: Engine) -> dict[str, Any]:
     """Every backed-up table's rows (what 'nothing changed' is checked against)."""
-    from raaderum.store.backup import dump
-
     return dump(engine)["tables"]
 
 
 def sample_proposal(engine: Engine, code: int) -> int:
     """The id of some proposal of municipality ``code`` (created when the sample has none)."""
-    from sqlalchemy import select
-
-    from raaderum.store.models import Proposal
-
     with Session(engine) as s:
         pid = s.scalar(select(Proposal.id).where(Proposal.municipality_code == code).order_by(Proposal.id).limit(1))
     if pid is not None:
         return int(pid)
-    from raaderum.server.workspace import create_proposal
-
     with Session(engine, expire_on_commit=False) as s:
         op = s.scalar(select(User).where(User.role == "operator").limit(1))
     assert op is not None

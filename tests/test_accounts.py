@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import conftest_accounts as ca
-import conftest_ideas as fx
 import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -49,11 +48,6 @@ from raaderum.server.sessions import (
     token_id,
 )
 
-postgres_base_url = fx.postgres_base_url
-postgres_url = fx.postgres_url
-app_url = ca.app_url
-engine = ca.engine
-
 MUNICIPAL = [a for a, act in ACTIONS.items() if act.municipal]
 GLOBAL = [a for a, act in ACTIONS.items() if not act.municipal]
 
@@ -70,7 +64,8 @@ def test_every_action_has_a_label_and_the_table_is_as_documented() -> None:
     assert all(a.label and a.doing for a in ACTIONS.values())
     assert {"proposal.create", "proposal.edit", "proposal.withdraw", "shortlist.add", "shortlist.update",
             "shortlist.remove", "shortlist.share", "committee.set", "note.edit", "user.add", "user.disable",
-            "ideas.import", "lever.edit"} == set(ACTIONS)
+            "ideas.import", "lever.edit", "catalogue.create", "catalogue.edit", "catalogue.status",
+            "catalogue.target", "catalogue.scenario", "catalogue.share", "backup.restore"} == set(ACTIONS)
     assert set(ROLES) == {OPERATOR, EDITOR, READER}
 
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import conftest_accounts as ca
-import conftest_ideas as fx
 import pytest
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.orm import Session
@@ -26,11 +25,11 @@ from raaderum.server.accounts import ACTIONS, User
 from raaderum.store.engine import make_engine, migrate
 
 pytestmark = pytest.mark.postgres
-postgres_base_url = fx.postgres_base_url
 
 ROLES = ("operator", "editor", "reader", "anonymous")
 MUNICIPAL = ("proposal.create", "proposal.edit", "proposal.withdraw", "shortlist.add", "shortlist.update",
-             "shortlist.remove", "shortlist.share", "committee.set", "note.edit")
+             "shortlist.remove", "shortlist.share", "committee.set", "note.edit", "catalogue.create", "catalogue.edit",
+             "catalogue.status", "catalogue.target", "catalogue.scenario", "catalogue.share")
 GLOBAL = ("user.add", "user.disable", "ideas.import", "lever.edit")
 LEVER = "hverdagsrehabilitering"
 
@@ -134,6 +133,12 @@ def prepare(world: World, action: str, code: int) -> dict[str, Any]:
         return {"uid": ca.make_user(e, f"midlertidig-{n}", "reader", code).id}
     if action == "ideas.import":
         return {"file": _xlsx(world)}
+    if action.startswith("catalogue.") and action != "catalogue.create":
+        from raaderum.server import catalogue as cs
+
+        c = cs.create_catalogue(e, op, code, 2027, f"Matrixkatalog {n}")
+        p = cs.add_proposal(e, op, c.id, {"title": f"Matrixforslag {n}", "area_id": "folkeskole"})
+        return {"cid": c.id, "pid": p.id, "version": p.version, "n": n}
     if action == "lever.edit":
         from raaderum.server.levers import get_edit
 
@@ -166,6 +171,20 @@ def request(world: World, role: str, action: str, ctx: dict[str, Any], code: int
                     committee=f"Læringsudvalg {ctx['n']}")
     if action == "note.edit":
         return post("/arbejdsrum/noter", kommune=str(code), version=str(ctx["version"]), text="Matrixnote")
+    if action == "catalogue.create":
+        return post("/katalog", navn=f"Nyt matrixkatalog {ctx['n']}", budgetaar="2027", kommune=str(code))
+    if action == "catalogue.edit":
+        return post(f"/katalog/{ctx['cid']}/forslag/{ctx['pid']}", version=str(ctx["version"]),
+                    title="Ændret i matrixtest")
+    if action == "catalogue.status":
+        return post(f"/katalog/{ctx['cid']}/forslag/{ctx['pid']}/status", version=str(ctx["version"]),
+                    status="under_analyse")
+    if action == "catalogue.target":
+        return post(f"/katalog/{ctx['cid']}/maal", version="0", b="-1.000")
+    if action == "catalogue.scenario":
+        return post(f"/katalog/{ctx['cid']}/scenarie", name=f"Matrixscenarie {ctx['n']}")
+    if action == "catalogue.share":
+        return post(f"/katalog/{ctx['cid']}/del")
     if action == "user.add":
         return post("/admin/brugere", name=f"ny-bruger-{ctx['n']}", role="reader", kommune=str(code),
                     password="korrekt-hest-batteri")

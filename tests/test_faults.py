@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import conftest_accounts as ca
-import conftest_ideas as fx
 import httpx
 import pytest
 from e2e_support import free_port, start_server
@@ -36,7 +35,6 @@ from raaderum.store.engine import make_engine, migrate
 from raaderum.store.models import Proposal
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
-postgres_base_url = fx.postgres_base_url
 
 EDITORS = [(751, "aarhus"), (101, "koebenhavn"), (461, "odense"), (851, "aalborg"), (630, "vejle"),
            (265, "roskilde")]

@@ -174,7 +174,8 @@ def test_crash_between_import_and_audit_row_writes_nothing(engine: Any, users: A
 
 SWEEP_IDS = [-1, 0, 2**31 - 1, 2**31, 2**32 + 5, 2752897107, 2**63 - 1, 2**63]
 FORM_FIELDS = ("title", "description", "contact", "comment", "text", "committee", "name", "status", "area_id",
-               "kommune", "proposal_id", "version", "lever_id", "summary", "body", "password", "role", "udvalg", "omraade")
+               "kommune", "proposal_id", "version", "lever_id", "summary", "body", "password", "role", "udvalg",
+               "omraade")
 BAD_TEXT = ["a\x00b", "\x00", "x\x07y", "\x1b[31m", "\ud800", "a" * 1_000_000, "ok"]
 
 
@@ -417,8 +418,8 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(engine: Any)
 
         @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         @given(case=op.as_strategy())
-        def check(case: Any) -> None:
-            calls.append(op.label)
+        def check(case: Any, label: str = op.label) -> None:
+            calls.append(label)
             case.call_and_validate()
 
         try:

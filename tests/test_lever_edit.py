@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 import conftest_accounts as ca
-import conftest_ideas as fx
 import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -21,18 +20,8 @@ from raaderum.server.workspace import ConflictError
 from raaderum.store.audit import AuditEntry
 from raaderum.store.levers import effective_levers
 
-postgres_base_url = fx.postgres_base_url
-postgres_url = fx.postgres_url
-app_url = ca.app_url
-engine = ca.engine
-
 LEVER = "hverdagsrehabilitering"
 WORD = "Zebrakoordinering"
-
-
-@pytest.fixture
-def users(engine: Engine) -> dict[str, Any]:
-    return ca.standard_users(engine)
 
 
 def fields(lv: Lever, **change: Any) -> dict[str, Any]:

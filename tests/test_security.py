@@ -9,7 +9,6 @@ import uuid
 from pathlib import Path
 
 import conftest_accounts as ca
-import conftest_ideas as fx
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
@@ -19,21 +18,11 @@ from raaderum.server import workspace as ws
 from raaderum.server.sessions import lookup
 from raaderum.store.models import Proposal
 
-postgres_base_url = fx.postgres_base_url
-postgres_url = fx.postgres_url
-app_url = ca.app_url
-engine = ca.engine
-
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
 FORMULA = '=HYPERLINK("http://angriber.example","klik")'
 SQL = ["' OR 1=1 --", "%", "_", "\\", ";DROP TABLE proposals;", "'; DROP TABLE users; --", '" OR ""="',
        "1; SELECT pg_sleep(5)"]
-
-
-@pytest.fixture
-def users(engine):  # type: ignore[no-untyped-def]
-    return ca.standard_users(engine)
 
 
 def assert_inert(html: str, *, shown: bool = True) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 
 import conftest_accounts as ca
-import conftest_ideas as fx
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -17,16 +16,6 @@ from raaderum.server import workspace as ws
 from raaderum.server.accounts import PermissionDenied
 from raaderum.store.audit import AuditEntry, entries
 from raaderum.store.models import CommitteeMapping, Proposal
-
-postgres_base_url = fx.postgres_base_url
-postgres_url = fx.postgres_url
-app_url = ca.app_url
-engine = ca.engine
-
-
-@pytest.fixture
-def users(engine):  # type: ignore[no-untyped-def]
-    return ca.standard_users(engine)
 
 
 def test_shortlist_add_update_remove_with_audit(engine, users) -> None:  # type: ignore[no-untyped-def]

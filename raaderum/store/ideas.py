@@ -566,8 +566,12 @@ def default_store() -> IdeaStore:
             if _default is not None:
                 _default.close()
             store = IdeaStore(url)
-            ensure_schema(store.engine)  # SQLite is migrated here; a server database by `raaderum db migrate`
-            store.ensure_sample()
+            try:
+                ensure_schema(store.engine)  # SQLite is migrated here; a server database by `raaderum db migrate`
+                store.ensure_sample()
+            except BaseException:
+                store.close()  # no pooled connection is left for the garbage collector
+                raise
             _default, _default_url = store, url
         return _default
 

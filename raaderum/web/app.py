@@ -19,8 +19,7 @@ from raaderum.store.ideas import default_store
 from raaderum.web import errors
 from raaderum.web.cache import PageCacheMiddleware
 from raaderum.web.middleware import AuthMiddleware, SecurityHeadersMiddleware
-from raaderum.web.routes import admin, api, catalogue, levers, login, pages, workspace
-from raaderum.web.routes import analysis_api
+from raaderum.web.routes import admin, analysis_api, api, catalogue, levers, login, pages, workspace
 from raaderum.web.templating import HERE
 from raaderum.web.views import warm_up
 
