@@ -24,6 +24,9 @@ from raaderum.store.engine import make_engine, migrate
 
 def populate(engine: Engine) -> None:
     """Something in every table, including unicode, markup, nulls and JSON with nested values."""
+    from raaderum.server import catalogue as cs
+
+    cs.choose_local_municipality(engine, "127.0.0.1", "127.0.0.1", ca.OWN)  # before any account exists
     users = ca.standard_users(engine)
     ed, op = users["editor"], users["operator"]
     item = ws.add_to_shortlist(engine, ed, ca.OWN, ca.sample_proposal(engine, ca.OTHER), comment="Æblegrød <b>")
@@ -43,6 +46,20 @@ def populate(engine: Engine) -> None:
                                    "key_figures": "\n".join(lv.key_figures), "questions": "\n".join(lv.questions),
                                    "time_to_effect": lv.time_to_effect, "requires_investment": lv.requires_investment},
                0)
+    from raaderum.ideas.layouts import LayoutProfile
+    from raaderum.store.import_profiles import save_profile
+
+    save_profile(engine, LayoutProfile(name="Kommunens layout ✓", signature="a" * 64, header_height=2,
+                                       columns={"A": "municipality", "B": "title", "C": None},
+                                       labels={"A": "Kommunenavn", "B": "Titel", "C": "Status"}, unit="kr",
+                                       savings_positive=True), user_name=op.name)
+    cat = cs.create_catalogue(engine, ed, ca.OWN, 2027, "Råderumskatalog ✓ <b>")
+    cp = cs.adopt_proposal(engine, ed, cat.id, ca.sample_proposal(engine, ca.OTHER),
+                           {"consequences_staff": "Linje 1\nLinje 2", "staff_effect": "-2,5"})
+    cs.set_status(engine, ed, cp.id, cp.version, "under_analyse", "Bemærkning ø")
+    cs.set_target(engine, ed, cat.id, "", {"b": "-1.250,5"}, 0)
+    cs.create_scenario(engine, ed, cat.id, "Scenarie A", proposal_ids=[cp.id])
+    cs.create_share_link(engine, ed, cat.id)
     create_session(engine, ed)  # sessions are not backed up
 
 

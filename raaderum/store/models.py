@@ -7,7 +7,7 @@ take their table lists from here.
 Amounts are in 1.000 kr. with **savings negative** (the sign convention of Danish budget documents: a negative
 amount lowers net expenditure). ``None`` means unknown and is never turned into 0.
 
-    idea bank        import_batches, proposals, committee_mappings
+    idea bank        import_batches, proposals, committee_mappings, import_profiles
     accounts         users, sessions, login_attempts
     audit            audit_log
     workspace        shortlist_items, share_links, proposal_status, workspace_notes
@@ -111,6 +111,10 @@ class Proposal(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    #: The proposal's own number in its source catalogue ("Nr.", "Forslagsnummer"), as written.
+    source_ref: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    #: Columns of the source sheet that are no field of a proposal, as written: header label → cell text.
+    source_fields: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True)
 
     batch: Mapped[ImportBatch] = relationship(back_populates="proposals")
 
@@ -129,6 +133,30 @@ class CommitteeMapping(Base):
     municipality_code: Mapped[int] = mapped_column(Integer, primary_key=True)
     area_id: Mapped[str] = mapped_column(String(50), primary_key=True)
     committee: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+
+class ImportProfile(Base):
+    """A confirmed layout of a workbook sheet, keyed by the header's signature: which column is which field, the
+    unit and the sign. The import uses it, without questions, for the next sheet with the same header."""
+
+    __tablename__ = "import_profiles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    signature: Mapped[str] = mapped_column(String(64), unique=True)
+    header_height: Mapped[int] = mapped_column(Integer, default=1)
+    columns: Mapped[dict[str, str | None]] = mapped_column(JSON)
+    labels: Mapped[dict[str, str]] = mapped_column(JSON)
+    unit: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    savings_positive: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    municipality_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64), default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -332,3 +360,180 @@ class LeverEdit(Base):
                      key_figures=tuple(self.key_figures or ()), questions=tuple(self.questions or ()),
                      time_to_effect=self.time_to_effect, requires_investment=bool(self.requires_investment))
 
+
+
+# ---------------------------------------------------------------------------------- råderumskatalog (issue 13)
+#
+#   catalogues, catalogue_proposals, catalogue_status_history, catalogue_targets, catalogue_scenarios,
+#   catalogue_scenario_items, catalogue_share_links, local_workspace
+#
+# A catalogue (råderumskatalog) belongs to one municipality and one budget year. Its proposals carry amounts in
+# 1.000 kr. for B, BO1, BO2 and BO3 with savings NEGATIVE (as the idea bank), a status with a dated history, and,
+# when adopted from the idea bank, a link to the source proposal (kept as text too, should the source go).
+
+#: Status of a proposal in a catalogue, in the order of the path idé → under analyse → i kataloget → decision.
+CATALOGUE_STATUSES: dict[str, str] = {
+    "ide": "Idé",
+    "under_analyse": "Under analyse",
+    "i_kataloget": "I kataloget",
+    "vedtaget": "Vedtaget",
+    "fravalgt": "Fravalgt",
+    "udsat": "Udsat",
+}
+CATALOGUE_DEFAULT_STATUS = "ide"
+
+
+class Catalogue(Base):
+    """A municipality's råderumskatalog for one budget year; ``reference`` is the benchmark reference its gaps use."""
+
+    __tablename__ = "catalogues"
+    __table_args__ = (UniqueConstraint("municipality_code", "budget_year", "name",
+                                       name="uq_catalogues_municipality_code_budget_year_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    municipality_code: Mapped[int] = mapped_column(Integer, index=True)
+    budget_year: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    reference: Mapped[str] = mapped_column(String(40), default="peer_mean")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class CatalogueProposal(Base):
+    """A proposal in a catalogue (new, or adopted from the idea bank: ``source_*`` say from where)."""
+
+    __tablename__ = "catalogue_proposals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    catalogue_id: Mapped[int] = mapped_column(ForeignKey("catalogues.id", ondelete="CASCADE"), index=True)
+    municipality_code: Mapped[int] = mapped_column(Integer, index=True)
+    committee: Mapped[str] = mapped_column(String(200), default="")
+    area_id: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    consequences_service: Mapped[str] = mapped_column(Text, default="")
+    consequences_staff: Mapped[str] = mapped_column(Text, default="")
+    consequences_citizens: Mapped[str] = mapped_column(Text, default="")
+    amount_b: Mapped[float | None] = mapped_column(Float, nullable=True)
+    amount_bo1: Mapped[float | None] = mapped_column(Float, nullable=True)
+    amount_bo2: Mapped[float | None] = mapped_column(Float, nullable=True)
+    amount_bo3: Mapped[float | None] = mapped_column(Float, nullable=True)
+    one_off_investment: Mapped[float | None] = mapped_column(Float, nullable=True)
+    #: Staff effect in full-time equivalents (årsværk), negative = fewer.
+    staff_effect: Mapped[float | None] = mapped_column(Float, nullable=True)
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(30), default=CATALOGUE_DEFAULT_STATUS)
+    status_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    source_proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="SET NULL"),
+                                                           nullable=True, index=True)
+    source_municipality_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    source_municipality_name: Mapped[str] = mapped_column(String(100), default="")
+    source_budget_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    source_title: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def status_label(self) -> str:
+        return CATALOGUE_STATUSES.get(self.status, self.status)
+
+
+class CatalogueStatusChange(Base):
+    """One step of a catalogue proposal's status history (the first row is its creation)."""
+
+    __tablename__ = "catalogue_status_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("catalogue_proposals.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    to_status: Mapped[str] = mapped_column(String(30))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    by: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class CatalogueTarget(Base):
+    """A råderum target per year (1.000 kr., savings negative) for the whole catalogue (``committee`` '') or one
+    committee."""
+
+    __tablename__ = "catalogue_targets"
+    __table_args__ = (UniqueConstraint("catalogue_id", "committee",
+                                       name="uq_catalogue_targets_catalogue_id_committee"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    catalogue_id: Mapped[int] = mapped_column(ForeignKey("catalogues.id", ondelete="CASCADE"), index=True)
+    committee: Mapped[str] = mapped_column(String(200), default="")
+    amount_b: Mapped[float | None] = mapped_column(Float, nullable=True)
+    amount_bo1: Mapped[float | None] = mapped_column(Float, nullable=True)
+    amount_bo2: Mapped[float | None] = mapped_column(Float, nullable=True)
+    amount_bo3: Mapped[float | None] = mapped_column(Float, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class CatalogueScenario(Base):
+    """A named subset of a catalogue's proposals ("Scenarie A: uden serviceforringelser")."""
+
+    __tablename__ = "catalogue_scenarios"
+    __table_args__ = (UniqueConstraint("catalogue_id", "name", name="uq_catalogue_scenarios_catalogue_id_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    catalogue_id: Mapped[int] = mapped_column(ForeignKey("catalogues.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class CatalogueScenarioItem(Base):
+    """A proposal that belongs to a scenario."""
+
+    __tablename__ = "catalogue_scenario_items"
+
+    scenario_id: Mapped[int] = mapped_column(ForeignKey("catalogue_scenarios.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("catalogue_proposals.id", ondelete="CASCADE"),
+                                             primary_key=True, index=True)
+
+
+class CatalogueShareLink(Base):
+    """A read-only link to one catalogue (``/katalog/del/<token>``), for people without an account."""
+
+    __tablename__ = "catalogue_share_links"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    catalogue_id: Mapped[int] = mapped_column(ForeignKey("catalogues.id", ondelete="CASCADE"), index=True)
+    municipality_code: Mapped[int] = mapped_column(Integer)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    revoked_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class LocalWorkspace(Base):
+    """The embedded default's one local user: the municipality chosen once (a single row, ``id`` 1)."""
+
+    __tablename__ = "local_workspace"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    municipality_code: Mapped[int] = mapped_column(Integer)
+    chosen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    chosen_by: Mapped[str] = mapped_column(String(64))

@@ -157,6 +157,16 @@ def _export(request: Request, tables: list[DataTable]) -> Response | None:
     raise InputError(f"Ukendt format {fmt!r}; brug csv eller xlsx.")
 
 
+def scenario_table(r: CatalogueReport) -> DataTable:
+    """The catalogue's scenarios with their sums for the whole catalogue (a table on the catalogue page)."""
+    cols = [Column("name", "Scenarie"), Column("n", "Forslag", "int"),
+            *(Column(p, f"{label}, 1.000 kr.", "num1") for p, label in r.periods)]
+    rows = [{"name": sd.scenario.name, "n": len(sd.members), **cstore.totals(r.data.selection(sd), r.data.targets)[-1]
+             .amounts} for sd in r.data.scenarios]
+    return DataTable("scenarier", "Scenarier, sum for hele kataloget", cols, rows,
+                     note="Negativ = besparelse, positiv = merudgift.")
+
+
 def report_tables(r: CatalogueReport) -> list[DataTable]:
     """The tables of a catalogue page as downloads: totals against targets, the proposals, the follow-up."""
     periods = r.periods
@@ -229,12 +239,21 @@ def catalogue_list(request: Request, ok: str | None = None,
     rows = cstore.catalogues(engine, code) if (code is not None or viewer.role == OPERATOR) else []
     counts = cstore.proposal_counts(engine, [c.id for c in rows])
     names = _names()
+    table = DataTable("kataloger", "Råderumskataloger", [
+        Column("id", "Nr.", "int"), Column("name", "Katalog"), Column("municipality", "Kommune"),
+        Column("year", "Budgetår", "int"), Column("n", "Forslag", "int"), Column("by", "Senest ændret af")],
+        [{"id": c.id, "name": c.name, "municipality": names.get(c.municipality_code, ""), "year": c.budget_year,
+          "n": counts.get(c.id, 0), "by": c.updated_by} for c in rows])
+    exported = _export(request, [table])
+    if exported is not None:
+        return exported
     return _page(request, "katalog_liste.html", {
         "title": "Råderumskatalog", "notice": NOTICES.get(ok or ""), "code_": code, "names": names,
         "municipality_name": names.get(code) if code else None, "rows": rows, "counts": counts,
         "may_create": code is not None and can(viewer, "catalogue.create", code) or viewer.role == OPERATOR,
         "choices": _choices(viewer) if not _is_local(viewer) else None, "choose": _is_local(viewer),
-        "next_year": open_release().years[-1] + 3, "references": list(REFERENCES.values())}, viewer)
+        "next_year": open_release().years[-1] + 3, "references": list(REFERENCES.values()), "table": table,
+        "page_url": "/katalog" + (f"?kommune={code}" if viewer.role == OPERATOR and code else "")}, viewer)
 
 
 @router.post("/katalog/lokal")
@@ -270,7 +289,7 @@ def _shared(token: str) -> int:
 def shared_page(request: Request, token: str) -> Response:
     cid = _shared(token)
     r = build_report(get_engine(), cid)
-    tables = report_tables(r)
+    tables = [*report_tables(r), scenario_table(r)]
     exported = _export(request, tables)
     if exported is not None:
         return exported
@@ -308,7 +327,7 @@ def catalogue_page(request: Request, cid: RowId, ok: str | None = None) -> Respo
     data = cstore.load_catalogue(engine, cid)
     viewer = _reader(request, data.municipality_code)
     r = build_report(engine, data)
-    tables = report_tables(r)
+    tables = [*report_tables(r), scenario_table(r)]
     exported = _export(request, tables)
     if exported is not None:
         return exported
@@ -593,13 +612,21 @@ def compare(request: Request, cid: RowId, scenarie: list[int] = Query([], max_le
     trows = [{"committee": row["committee"], **{f"{i}_{p}": row["cells"][i][p] for i, _ in enumerate(reports)
                                                 for p, _ in everything.periods}} for row in rows]
     table = DataTable("sammenligning", "Scenarier side om side, 1.000 kr. (negativ = besparelse)", tcols, trows)
-    exported = _export(request, [table])
+    members = [(v, [v.id in sd.members for sd in chosen]) for v in everything.proposals]
+    member_table = DataTable(
+        "medlemmer", "Forslag i hvert scenarie", [Column("id", "Nr.", "int"), Column("title", "Forslag"),
+                                                  Column("committee", "Udvalg"),
+                                                  Column("full", "Fuld årsvirkning, 1.000 kr.", "num1"),
+                                                  *(Column(f"s{i}", sd.scenario.name) for i, sd in enumerate(chosen))],
+        [{"id": v.id, "title": v.p.title, "committee": v.p.committee, "full": v.full_year,
+          **{f"s{i}": "med" if f else "" for i, f in enumerate(flags)}} for v, flags in members])
+    exported = _export(request, [table, member_table])
     if exported is not None:
         return exported
-    members = [(v, [v.id in sd.members for sd in chosen]) for v in everything.proposals]
     return _page(request, "katalog_sammenlign.html", {
         "title": f"Sammenlign scenarier – {data.catalogue.name}", "r": everything, "reports": reports,
         "chosen": chosen, "rows": rows, "members": members, "base": f"/katalog/{cid}", "table": table,
+        "member_table": member_table,
         "page_url": f"/katalog/{cid}/sammenlign?" + urlencode([("scenarie", sd.scenario.id) for sd in chosen])},
         viewer)
 
