@@ -423,7 +423,8 @@ def _disable_check(w: World, e: AuditEntry, ctx: dict[str, Any], code: int, acto
 def _import_prepare(w: World, code: int) -> dict[str, Any]:
     n = w.n()
     title = f"Importeret audittest-forslag {n}"
-    path = write_workbook(w.tmp / f"idebank-{w.backend}-{n}.xlsx", NAMES[code], title, 10 * n + 7)
+    # amounts stay in the range of 1.000 kr. (the importer asks about the unit when they look like kroner)
+    path = write_workbook(w.tmp / f"idebank-{w.backend}-{n}.xlsx", NAMES[code], title, 7 + n % 900)
     return {"path": path, "title": title}
 
 

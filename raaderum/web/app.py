@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 from collections.abc import AsyncIterator
@@ -57,6 +58,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Warm the per-process caches before the first request (area panels, default benchmarks, idea index)."""
     if app.state.settings.warm_up:
         await anyio.to_thread.run_sync(_warm)
+        gc.collect()
+        gc.freeze()  # the warmed caches live as long as the process: keep them out of every later GC pass
     yield
 
 

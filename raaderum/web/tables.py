@@ -26,6 +26,12 @@ KINDS: dict[str, tuple[Any, str | None]] = {
 }
 
 
+def csv_text(value: str) -> str:
+    """A text cell for CSV that a spreadsheet will not run as a formula: a leading = + - @ (or tab/CR) gets an
+    apostrophe in front, as OWASP recommends for CSV injection."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 @dataclass
 class Column:
     key: str
@@ -80,7 +86,7 @@ class DataTable:
                 elif c.numeric:
                     out.append(f"{v:.6g}".replace(".", ",") if isinstance(v, float) else str(v))
                 else:
-                    out.append(str(v))
+                    out.append(csv_text(str(v)))
             w.writerow(out)
         if self.source:
             w.writerow([])
