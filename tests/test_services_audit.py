@@ -1098,6 +1098,7 @@ MATRIX = (_cases("sqlite", lambda r, s, t: True)
           + _cases("postgresql", lambda r, s, t: r in ("operator", "editor") or (r == "anonymous" and t != "other")))
 
 
+@pytest.mark.slow  # ~1,000 cases; `make test` runs them, `make test-fast` runs the crash cases only
 @pytest.mark.parametrize(("backend", "service", "role", "target"), MATRIX)
 def test_service_authorisation_and_audit(world: World, service: str, role: str, target: str) -> None:
     svc = BY_ID[service]

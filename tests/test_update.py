@@ -14,6 +14,9 @@ from raaderum.release.reader import Release, current_release_dir, embedded_relea
 from raaderum.release.statbank import StatbankClient
 from raaderum.release.update import update_release
 
+#: Parses Statistics Denmark answers for every table: seconds each, so not part of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 
 def _client(fake: FakeStatbank, **kw: object) -> StatbankClient:
     return StatbankClient(transport=fake.transport(), sleep=lambda _s: None, max_cells=40_000, **kw)  # type: ignore[arg-type]
