@@ -111,6 +111,9 @@ class IdeaStore:
                                 else float(refresh_seconds))
         self._built_at = 0.0
         self._rebuilding = False
+        #: Set by :meth:`close`: a background rebuild that wakes up afterwards stops instead of opening a new
+        #: connection pool that nobody would close.
+        self._closed = threading.Event()
 
     def __repr__(self) -> str:
         return f"IdeaStore({self.engine.url.render_as_string(hide_password=True)!r})"
@@ -124,11 +127,13 @@ class IdeaStore:
     @property
     def engine(self):  # type: ignore[no-untyped-def]
         if self._engine is None:
+            self._closed.clear()  # used again after close(): open again
             self._engine = make_engine(self.url)
         return self._engine
 
     def close(self) -> None:
-        """Release the database connections."""
+        """Release the database connections (and stop a pending background rebuild of the search index)."""
+        self._closed.set()
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
@@ -498,7 +503,8 @@ class IdeaStore:
 
     def _rebuild_later(self, wait: float) -> None:
         try:
-            time.sleep(wait)
+            if self._closed.wait(wait):  # closed while waiting: nothing to rebuild, and no new pool
+                return
             key = self._revision()
             with self._lock:
                 base, base_key = self._index, self._index_key
