@@ -28,7 +28,7 @@ from raaderum.catalog import load_catalog
 from raaderum.errors import ConflictError, InputError, UnknownLever
 from raaderum.ideas.levers import IDEA_TYPES, Lever, load_levers
 from raaderum.server.permissions import require
-from raaderum.server.workspace import local_time
+from raaderum.server.workspace import _version, local_time
 from raaderum.store.audit import last_change, record
 from raaderum.store.levers import get_edit, stored_edits  # re-exported
 from raaderum.store.models import LeverEdit, User, utcnow
@@ -147,13 +147,6 @@ def lever_dict(lv: Lever | None) -> dict[str, Any] | None:
     if lv is None:
         return None
     return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(lv).items()}
-
-
-def _version(value: Any) -> int:
-    try:
-        return int(str(value).strip())
-    except (TypeError, ValueError):
-        raise InputError(f"Ugyldigt versionsnummer {value!r}; genindlæs siden.") from None
 
 
 # ------------------------------------------------------------------------------------------------ reading
