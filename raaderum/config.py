@@ -34,6 +34,8 @@ class Setting:
     type: str  # "str" | "path" | "bool" | "int" | "float"
     help: str
     secret: bool = False
+    #: The values allowed (empty: any value of the type).
+    choices: tuple[str, ...] = ()
 
 
 _TRUE = {"1", "true", "ja", "yes", "on"}
@@ -83,6 +85,21 @@ SETTINGS: tuple[Setting, ...] = (
             "Største tilladte upload (bytes) af en projektmappe; større afvises med 413."),
     Setting("max_form_fields", "RAADERUM_MAX_FORM_FIELDS", 200, "int",
             "Største antal felter i en formular; flere afvises med 400, før formularen læses."),
+    Setting("public_url", "RAADERUM_PUBLIC_URL", "http://127.0.0.1:8000", "str",
+            "Sitets offentlige adresse (uden afsluttende /); bruges i links i nyhedsbrevets e-mails og feeds."),
+    Setting("secret_key", "RAADERUM_SECRET_KEY", None, "str",
+            "Nøglen, der signerer private feed- og afmeldingslinks; ikke sat = en tilfældig nøgle, som appen selv "
+            "laver og gemmer i app-databasen.", secret=True),
+    Setting("smtp_host", "RAADERUM_SMTP_HOST", None, "str",
+            "SMTP-server til nyhedsbrevet Råderum; ikke sat = `digest send` kan kun køre med --dry-run."),
+    Setting("smtp_port", "RAADERUM_SMTP_PORT", 25, "int", "SMTP-serverens port (typisk 25, 587 med starttls, 465 "
+            "med ssl)."),
+    Setting("smtp_tls", "RAADERUM_SMTP_TLS", "none", "str",
+            "Kryptering mod SMTP-serveren: none, starttls eller ssl.", choices=("none", "starttls", "ssl")),
+    Setting("smtp_user", "RAADERUM_SMTP_USER", None, "str", "Brugernavn på SMTP-serveren (ikke sat = intet login)."),
+    Setting("smtp_password", "RAADERUM_SMTP_PASSWORD", None, "str", "Adgangskode på SMTP-serveren.", secret=True),
+    Setting("smtp_sender", "RAADERUM_SMTP_SENDER", "Råderum <raaderum@localhost>", "str",
+            "Afsenderen (From) på nyhedsbrevets e-mails."),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -103,6 +120,14 @@ class Settings:
     max_body_bytes: int = MIB
     max_upload_bytes: int = 25 * MIB
     max_form_fields: int = 200
+    public_url: str = "http://127.0.0.1:8000"
+    secret_key: str | None = None
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_tls: str = "none"
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_sender: str = "Råderum <raaderum@localhost>"
     #: Which settings were given in the environment (the others have their defaults).
     given: frozenset[str] = frozenset()
 
@@ -163,6 +188,8 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
             values[s.name] = _PARSE[s.type](raw)
         except ValueError as e:
             raise SettingError(f"Ugyldig værdi for {s.env}: {raw!r} ({e}).") from None
+        if s.choices and values[s.name] not in s.choices:
+            raise SettingError(f"Ugyldig værdi for {s.env}: {raw!r} (brug {', '.join(s.choices)}).")
         given.add(s.name)
     return Settings(**values, given=frozenset(given))
 

@@ -27,6 +27,7 @@ later (a dependency is down); 1 = a bug.
     │   ├── CatalogueNotFound                      a råderumskatalog id (or name) that does not exist
     │   ├── CatalogueProposalNotFound              a proposal id that is in no råderumskatalog
     │   ├── ScenarioNotFound                       a scenario id or name that is not in the catalogue
+    │   ├── DigestLinkNotFound                     a feed or unsubscribe link whose signature does not hold
     │   └── UnknownUser                            no user with that name or id
     ├── Conflict                         409 / 2
     │   ├── ConflictError                          someone changed the row after the form was opened
@@ -43,6 +44,7 @@ later (a dependency is down); 1 = a bug.
         │   ├── SchemaNotCurrent                   the database needs ``raaderum db migrate``
         │   ├── BackupError                        a backup that cannot be written or restored
         │   └── IndexFileChanged                   the saved search index changed under a process (it rebuilds)
+        ├── MailNotConfigured                      no SMTP server is set up for the digest's e-mails
         ├── DataReleaseError                       a release that is missing, corrupt or partial
         │   └── ReleaseCheckFailed                 a release that loads but fails its checks
         └── StatbankError                          talking to Statistics Denmark's API went wrong
@@ -197,6 +199,36 @@ class UnknownUser(NotFound):
     """No user with that name or id."""
 
 
+class DigestLinkNotFound(NotFound):
+    """A private feed or unsubscribe link of the digest whose user or signature does not hold (or was revoked)."""
+
+    title = "Linket findes ikke"
+
+
+class NetworkNotFound(NotFound):
+    """A network that does not exist, or that the user may not see (non-members are not told it exists)."""
+
+
+class ContactNotFound(NotFound):
+    """A contact person that does not exist (any more)."""
+
+
+class MarkNotFound(NotFound):
+    """A "Vi arbejder med dette" mark that does not exist (any more)."""
+
+
+class ExperienceNotFound(NotFound):
+    """An experience (erfaring) that does not exist (any more), or that the user may not see."""
+
+
+class MeetingNotFound(NotFound):
+    """A network meeting that does not exist (any more)."""
+
+
+class NetworkShareNotFound(NotFound):
+    """Something shared with a network that does not exist (any more), or that the user may not see."""
+
+
 # ------------------------------------------------------------------------------------------------ conflict
 
 
@@ -257,6 +289,12 @@ class IndexFileChanged(StoreError):
     """The saved search index was replaced or cannot be read while a process used it; the index is rebuilt."""
 
 
+class MailNotConfigured(Unavailable):
+    """The digest should be sent by e-mail, but no SMTP server is set up (RAADERUM_SMTP_HOST)."""
+
+    title = "E-mail er ikke sat op"
+
+
 class DataReleaseError(Unavailable):
     """A data release that is missing, corrupt or partial."""
 
@@ -297,10 +335,11 @@ def public_errors() -> dict[str, type[RaaderumError]]:
 
 __all__ = [
     "AccountError", "AuthenticationFailed", "BackupError", "CatalogueNotFound", "CatalogueProposalNotFound",
-    "Conflict", "ConflictError", "DataNotAvailable",
-    "DataReleaseError", "EstimationError", "Forbidden", "ImportProfileNotFound", "IndexFileChanged", "InputError",
-    "InvalidInput",
-    "NotFound", "PayloadTooLarge",
+    "Conflict", "ConflictError", "ContactNotFound", "DataNotAvailable",
+    "DataReleaseError", "DigestLinkNotFound", "EstimationError", "Forbidden", "ExperienceNotFound",
+    "ImportProfileNotFound", "IndexFileChanged",
+    "InputError", "InvalidInput", "MarkNotFound", "MeetingNotFound", "NetworkNotFound", "NetworkShareNotFound",
+    "MailNotConfigured", "NotFound", "PayloadTooLarge",
     "PermissionDenied", "ProposalNotFound", "RaaderumError", "ReleaseCheckFailed", "ScenarioNotFound",
     "SchemaNotCurrent", "SettingError",
     "ShareLinkNotFound", "ShortlistItemNotFound", "StatbankError", "StatbankFormatError", "StatbankHTTPError",

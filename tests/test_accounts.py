@@ -65,7 +65,9 @@ def test_every_action_has_a_label_and_the_table_is_as_documented() -> None:
     assert {"proposal.create", "proposal.edit", "proposal.withdraw", "shortlist.add", "shortlist.update",
             "shortlist.remove", "shortlist.share", "committee.set", "note.edit", "user.add", "user.disable",
             "ideas.import", "lever.edit", "catalogue.create", "catalogue.edit", "catalogue.status",
-            "catalogue.target", "catalogue.scenario", "catalogue.share", "backup.restore"} == set(ACTIONS)
+            "catalogue.target", "catalogue.scenario", "catalogue.share", "backup.restore", "mark.set",
+            "mark.remove", "contact.edit", "experience.edit", "network.share", "network.coordinate",
+            "subscription.edit", "network.manage", "digest.send"} == set(ACTIONS)
     assert set(ROLES) == {OPERATOR, EDITOR, READER}
 
 
@@ -81,9 +83,14 @@ def test_can_operator_everything_editor_own_municipality_reader_nothing(action: 
         assert can(ed, action, 751)
         assert not can(ed, action, 101)
         assert not can(ed, action, None)
+    elif action == "subscription.edit":  # one's own digest subscription: every active user
+        assert can(ed, action) and can(rd, action)
+    elif action == "network.coordinate":  # only in a network the user coordinates (the service says whether)
+        assert not can(ed, action, 751) and can(ed, action, coordinator=True) and can(rd, action, coordinator=True)
     else:
         assert not can(ed, action, 751) and not can(ed, action, None)
-    assert not can(rd, action, 751) and not can(rd, action, None)
+    if action != "subscription.edit":
+        assert not can(rd, action, 751) and not can(rd, action, None)
     assert not can(None, action, 751)
     assert not can(_user(OPERATOR, None, disabled=True), action, 751)
 

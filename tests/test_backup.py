@@ -60,6 +60,27 @@ def populate(engine: Engine) -> None:
     cs.set_target(engine, ed, cat.id, "", {"b": "-1.250,5"}, 0)
     cs.create_scenario(engine, ed, cat.id, "Scenarie A", proposal_ids=[cp.id])
     cs.create_share_link(engine, ed, cat.id)
+    from raaderum.server import network as net
+
+    contact = net.create_contact(engine, ed, ca.OWN, {"name": "Anne Jensen ✓", "email": "aj@aarhus.dk"})
+    net.set_mark(engine, ed, ca.OWN, "proposal", ca.sample_proposal(engine, ca.OTHER), status="i_gang",
+                 contact_id=contact.id, note="<i>ø</i>")
+    net.create_experience(engine, ed, ca.OWN, {"title": "Erfaring ✓", "lever_id": lv.id,
+                                               "catalogue_proposal_id": cp.id, "realised": "2025: -1.250,5",
+                                               "contact_id": contact.id, "public": True})
+    n = net.create_network(engine, op, "Råderumsnetværk Øst ✓", municipalities=[ca.OWN, ca.OTHER],
+                           coordinators=[users["reader"].name])
+    net.create_meeting(engine, op, n.id, {"title": "Møde 1", "held_on": "2027-03-15", "agenda": "1.\n2."})
+    net.share(engine, ed, n.id, ca.OWN, "shortlist")
+    from raaderum.store.models import AppSecret, DigestSend, DigestSubscription
+    from raaderum.store.transactions import transaction
+
+    with transaction(engine) as s:  # the digest's own rows (its services are tested in tests/test_digest.py)
+        s.add(AppSecret(name="link_signing", value="b" * 64))
+        s.add(DigestSubscription(user_id=ed.id, email="ed@aarhus.dk", email_opt_in=True, areas=["aeldre"],
+                                 committees=["Udvalget for Læring"], link_key="k" * 32))
+        s.add(DigestSend(user_id=ed.id, month="2026-11", status="sent", email="ed@aarhus.dk", items=3,
+                         message_id="<a@b>", error=""))
     create_session(engine, ed)  # sessions are not backed up
 
 

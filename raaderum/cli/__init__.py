@@ -20,9 +20,11 @@ from raaderum.cli import data as _data  # noqa: F401,E402  (registers `raaderum 
 from raaderum.cli import db as _db  # noqa: F401,E402  (registers `raaderum db migrate|status`)
 from raaderum.cli import dea as _dea  # noqa: F401,E402  (registers dea)
 from raaderum.cli import demografi as _demografi  # noqa: F401,E402  (registers demografi)
+from raaderum.cli import digest as _digest  # noqa: F401,E402  (registers `raaderum digest send`)
 from raaderum.cli import figures as _figures  # noqa: F401,E402  (registers kommuner, noegletal)
 from raaderum.cli import ideas as _ideas  # noqa: E402
 from raaderum.cli import katalog as _katalog  # noqa: F401,E402  (registers `raaderum katalog ...`)
+from raaderum.cli import netvaerk as _netvaerk  # noqa: F401,E402  (registers `raaderum netvaerk ...`)
 from raaderum.cli import serve as _serve  # noqa: F401,E402  (registers serve)
 from raaderum.cli import users as _users  # noqa: F401,E402  (registers `raaderum users ...`)
 from raaderum.cli._common import app, fail, print_json  # noqa: F401  (re-exported for sub-modules)

@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from raaderum.errors import PermissionDenied
 from raaderum.store.models import EDITOR, OPERATOR, READER, ROLES, User
 
-#: Scope of a permission: any municipality, or only the user's own.
-ANY, OWN = "any", "own"
+#: Scope of a permission: any municipality, or only the user's own; ``COORDINATOR``: only in a network the user
+#: coordinates (the service says whether it does); ``SELF``: only the user's own things (its digest subscription).
+ANY, OWN, COORDINATOR, SELF = "any", "own", "coordinator", "self"
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,20 @@ ACTIONS: dict[str, Action] = {a.id: a for a in (
     Action("catalogue.scenario", "Opret, ret eller slet et scenarie i råderumskataloget", True, "rette scenarier"),
     Action("catalogue.share", "Opret eller tilbagekald et læselink til råderumskataloget", True,
            "dele råderumskataloget"),
+    Action("mark.set", "Markér at kommunen arbejder med et forslag eller greb", True,
+           "markere, hvad kommunen arbejder med"),
+    Action("mark.remove", "Fjern kommunens markering af et forslag eller greb", True, "fjerne markeringer"),
+    Action("contact.edit", "Opret, ret eller slet kommunens kontaktpersoner", True, "rette kontaktpersoner"),
+    Action("experience.edit", "Registrér, ret eller slet kommunens erfaringer", True, "rette erfaringer"),
+    Action("network.share", "Del kommunens kortliste eller et katalogscenarie med et netværk", True,
+           "dele med netværket"),
+    Action("network.coordinate", "Skriv netværkets møder, dagsordener, referater og noter", False,
+           "koordinere netværket"),
+    Action("subscription.edit", "Ret sit eget abonnement på nyhedsbrevet Råderum", False,
+           "rette abonnementet"),
+    Action("network.manage", "Opret, ret og slet netværk, medlemmer og koordinatorer", False,
+           "administrere netværk"),
+    Action("digest.send", "Send månedens nyhedsbrev Råderum", False, "sende nyhedsbrevet"),
     Action("user.add", "Opret en bruger", False, "oprette brugere"),
     Action("user.disable", "Deaktivér en bruger", False, "deaktivere brugere"),
     Action("ideas.import", "Importér en idébank-projektmappe", False, "importere idébanker"),
@@ -65,8 +80,9 @@ ACTIONS: dict[str, Action] = {a.id: a for a in (
 #: (users, imports, the knowledge portal's levers ``lever.edit``) are the operator's only.
 RULES: dict[str, dict[str, str]] = {
     OPERATOR: {a: ANY for a in ACTIONS},
-    EDITOR: {a.id: OWN for a in ACTIONS.values() if a.municipal},
-    READER: {},
+    EDITOR: {**{a.id: OWN for a in ACTIONS.values() if a.municipal},
+             "network.coordinate": COORDINATOR, "subscription.edit": SELF},
+    READER: {"network.coordinate": COORDINATOR, "subscription.edit": SELF},
 }
 
 
@@ -80,8 +96,9 @@ def system_actor(name: str = "system:cli") -> User:
 SYSTEM_ACTOR = system_actor()
 
 
-def can(user: User | None, action: str, municipality_code: int | None = None) -> bool:
-    """May ``user`` take ``action`` (for ``municipality_code``)? Reads :data:`RULES`; unknown actions are denied."""
+def can(user: User | None, action: str, municipality_code: int | None = None, *, coordinator: bool = False) -> bool:
+    """May ``user`` take ``action`` (for ``municipality_code``; ``coordinator``: the user coordinates the network
+    the action is in)? Reads :data:`RULES`; unknown actions are denied."""
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
     if user is None or user.disabled:
@@ -91,7 +108,9 @@ def can(user: User | None, action: str, municipality_code: int | None = None) ->
         return True
     if scope == OWN:
         return municipality_code is not None and user.municipality_code == int(municipality_code)
-    return False
+    if scope == COORDINATOR:
+        return coordinator
+    return scope == SELF
 
 
 def _denied(user: User | None, action: str) -> PermissionDenied:
@@ -102,12 +121,15 @@ def _denied(user: User | None, action: str) -> PermissionDenied:
         return PermissionDenied(f"Brugeren {user.name} er deaktiveret og kan ikke {label}.")
     if user.role == EDITOR and ACTIONS[action].municipal:
         return PermissionDenied(f"Du kan kun {label} for din egen kommune.")
+    if RULES.get(user.role, {}).get(action) == COORDINATOR:
+        return PermissionDenied(f"Kun netværkets koordinatorer og operatøren kan {label}.")
     return PermissionDenied(f"Din rolle ({user.role_label}) giver ikke adgang til at {label}.")
 
 
-def require(user: User | None, action: str, municipality_code: int | None = None) -> User:
+def require(user: User | None, action: str, municipality_code: int | None = None, *,
+            coordinator: bool = False) -> User:
     """``user`` when :func:`can` allows the action; :class:`PermissionDenied` (with a Danish reason) otherwise."""
-    if can(user, action, municipality_code):
+    if can(user, action, municipality_code, coordinator=coordinator):
         assert user is not None
         return user
     raise _denied(user, action)
@@ -120,10 +142,11 @@ def require_some(user: User | None, action: str) -> User:
     row's municipality once it has it: a visitor or a reader is refused before anything else happens."""
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
-    if user is not None and not user.disabled and RULES.get(user.role, {}).get(action) in (ANY, OWN):
+    if user is not None and not user.disabled and RULES.get(user.role, {}).get(action) in (ANY, OWN, COORDINATOR,
+                                                                                              SELF):
         return user
     raise _denied(user, action)
 
 
-__all__ = ["ACTIONS", "ANY", "EDITOR", "OPERATOR", "OWN", "READER", "ROLES", "RULES", "SYSTEM_ACTOR", "Action",
-           "can", "require", "require_some", "system_actor"]
+__all__ = ["ACTIONS", "ANY", "COORDINATOR", "EDITOR", "OPERATOR", "OWN", "READER", "ROLES", "RULES", "SELF",
+           "SYSTEM_ACTOR", "Action", "can", "require", "require_some", "system_actor"]

@@ -19,11 +19,11 @@ import json
 import os
 import tempfile
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, Engine, Table, delete, func, insert, inspect, select, text
+from sqlalchemy import Connection, Date, DateTime, Engine, Table, delete, func, insert, inspect, select, text
 
 from raaderum.errors import BackupError, SchemaNotCurrent  # re-exported
 from raaderum.store.engine import _revisions, alembic_config, current_revision, ensure_schema, migrate  # re-exported
@@ -44,6 +44,8 @@ def _table(name: str) -> Table:
 def _encode(value: Any) -> Any:
     if isinstance(value, datetime):
         return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
     return value
 
 
@@ -52,6 +54,8 @@ def _decode(table: Table, row: dict[str, Any]) -> dict[str, Any]:
     for c in table.columns:
         if isinstance(c.type, DateTime) and isinstance(out.get(c.key), str):
             out[c.key] = datetime.fromisoformat(out[c.key])
+        elif isinstance(c.type, Date) and isinstance(out.get(c.key), str):
+            out[c.key] = date.fromisoformat(out[c.key])
     return out
 
 

@@ -12,16 +12,22 @@ amount lowers net expenditure). ``None`` means unknown and is never turned into 
     audit            audit_log
     workspace        shortlist_items, share_links, proposal_status, workspace_notes
     knowledge portal lever_edits
+    catalogue        catalogues, catalogue_proposals, catalogue_status_history, catalogue_targets,
+                     catalogue_scenarios, catalogue_scenario_items, catalogue_share_links, local_workspace
+    network          contacts, work_marks, experiences, networks, network_members, network_coordinators,
+                     network_shares, network_meetings
+    digest           digest_subscriptions, digest_sends, app_secrets
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -537,3 +543,234 @@ class LocalWorkspace(Base):
     municipality_code: Mapped[int] = mapped_column(Integer)
     chosen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     chosen_by: Mapped[str] = mapped_column(String(64))
+
+
+# ------------------------------------------------------------------------------ råderumsnetværk (issue 15)
+#
+#   contacts, work_marks, experiences, networks, network_members, network_coordinators, network_shares,
+#   network_meetings, digest_subscriptions, digest_sends, app_secrets
+#
+# A municipality marks a proposal or a lever as something it works on ("Vi arbejder med dette"), optionally with a
+# contact person it enters itself; after implementing, it records an experience (realised amounts per year in
+# 1.000 kr., savings NEGATIVE as in the catalogue, what worked and what did not). The operator groups
+# municipalities in networks with coordinators; members share shortlists and catalogue scenarios with the
+# network, and coordinators keep its meetings and notes. Contact details are for logged-in users only.
+
+#: Status of a work mark, in the order of the work.
+MARK_STATUSES: dict[str, str] = {
+    "overvejer": "Overvejer",
+    "i_gang": "I gang",
+    "gennemfoert": "Gennemført",
+    "opgivet": "Opgivet",
+}
+#: What a mark or an experience can be about.
+MARK_TARGETS: dict[str, str] = {"proposal": "forslag", "lever": "greb"}
+
+
+class Contact(Base):
+    """A contact person a municipality names for its work (name, role, e-mail), entered by that municipality.
+    Deleting it removes it from every mark and experience (their ``contact_id`` becomes NULL)."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    municipality_code: Mapped[int] = mapped_column(Integer, index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class WorkMark(Base):
+    """"Vi arbejder med dette": a municipality works on a proposal (``target_kind`` 'proposal', ``target_id`` its
+    id) or a lever ('lever', the lever's id), with a status and an optional contact."""
+
+    __tablename__ = "work_marks"
+    __table_args__ = (UniqueConstraint("municipality_code", "target_kind", "target_id",
+                                       name="uq_work_marks_municipality_code_target_kind_target_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    municipality_code: Mapped[int] = mapped_column(Integer, index=True)
+    target_kind: Mapped[str] = mapped_column(String(20))
+    target_id: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="overvejer")
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"), nullable=True,
+                                                   index=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    updated_by: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def status_label(self) -> str:
+        return MARK_STATUSES.get(self.status, self.status)
+
+
+class Experience(Base):
+    """What happened when a municipality implemented a proposal or a lever: realised amounts per calendar year
+    (``realised``: {"2025": -1200.0, …} in 1.000 kr., savings negative), what worked and what did not. Linked to
+    an idea-bank proposal, a lever and/or an entry of the municipality's own catalogue. ``public`` experiences
+    (without their contact) are shown to everyone; the others to logged-in users."""
+
+    __tablename__ = "experiences"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    municipality_code: Mapped[int] = mapped_column(Integer, index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="SET NULL"), nullable=True,
+                                                    index=True)
+    lever_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    catalogue_proposal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("catalogue_proposals.id", ondelete="SET NULL"), nullable=True, index=True)
+    area_id: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    realised: Mapped[dict[str, float] | None] = mapped_column(JSON, nullable=True)
+    what_worked: Mapped[str] = mapped_column(Text, default="")
+    what_did_not: Mapped[str] = mapped_column(Text, default="")
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"), nullable=True,
+                                                   index=True)
+    public: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    created_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Network(Base):
+    """A råderum network ("Råderumsnetværk Øst 2027"): member municipalities, coordinators, and the coordinators'
+    running notes (``notes``)."""
+
+    __tablename__ = "networks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class NetworkMember(Base):
+    """A municipality in a network."""
+
+    __tablename__ = "network_members"
+
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"), primary_key=True)
+    municipality_code: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    added_by: Mapped[str] = mapped_column(String(64))
+
+
+class NetworkCoordinator(Base):
+    """A user who coordinates a network (writes its meetings and notes)."""
+
+    __tablename__ = "network_coordinators"
+
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    added_by: Mapped[str] = mapped_column(String(64))
+
+
+#: What a member can share with its network.
+SHARE_KINDS: dict[str, str] = {"shortlist": "kortliste", "scenario": "katalogscenarie"}
+
+
+class NetworkShare(Base):
+    """A member's shortlist (``kind`` 'shortlist') or catalogue scenario ('scenario', ``scenario_id``) shared
+    read-only with the other members of a network."""
+
+    __tablename__ = "network_shares"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"), index=True)
+    municipality_code: Mapped[int] = mapped_column(Integer, index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    scenario_id: Mapped[int | None] = mapped_column(ForeignKey("catalogue_scenarios.id", ondelete="CASCADE"),
+                                                    nullable=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class NetworkMeeting(Base):
+    """A meeting of a network with its agenda and minutes (written by the coordinators)."""
+
+    __tablename__ = "network_meetings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    held_on: Mapped[date] = mapped_column(Date)
+    place: Mapped[str] = mapped_column(String(300), default="")
+    agenda: Mapped[str] = mapped_column(Text, default="")
+    minutes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class DigestSubscription(Base):
+    """A user's subscription to the monthly digest "Råderum": the areas and committees it is filtered by (empty =
+    everything), whether it is sent by e-mail and to which address, and the random key of the user's private feed
+    and unsubscribe links (a new key revokes the old links)."""
+
+    __tablename__ = "digest_subscriptions"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), default="")
+    email_opt_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    areas: Mapped[list[str]] = mapped_column(JSON, default=list)
+    committees: Mapped[list[str]] = mapped_column(JSON, default=list)
+    link_key: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class DigestSend(Base):
+    """One digest for one user and month: claimed ('sending') before the e-mail goes, 'sent' after; a re-run skips
+    the months already sent, so nobody gets the same digest twice."""
+
+    __tablename__ = "digest_sends"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # YYYY-MM
+    status: Mapped[str] = mapped_column(String(20))
+    email: Mapped[str] = mapped_column(String(254))
+    items: Mapped[int] = mapped_column(Integer, default=0)
+    message_id: Mapped[str] = mapped_column(String(200), default="")
+    error: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AppSecret(Base):
+    """A secret the app generates once and keeps in the app store (so every worker and node shares it): the key
+    that signs feed and unsubscribe links, unless RAADERUM_SECRET_KEY is set."""
+
+    __tablename__ = "app_secrets"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
