@@ -29,11 +29,14 @@ pytestmark = pytest.mark.postgres
 ROLES = ("operator", "editor", "reader", "anonymous")
 MUNICIPAL = ("proposal.create", "proposal.edit", "proposal.withdraw", "shortlist.add", "shortlist.update",
              "shortlist.remove", "shortlist.share", "committee.set", "note.edit", "catalogue.create", "catalogue.edit",
-             "catalogue.status", "catalogue.target", "catalogue.scenario", "catalogue.share")
-GLOBAL = ("user.add", "user.disable", "ideas.import", "lever.edit")
+             "catalogue.status", "catalogue.target", "catalogue.scenario", "catalogue.share", "mark.set", "mark.remove",
+             "contact.edit", "experience.edit", "network.share")
+#: network.coordinate: the operator and the network's coordinators; the matrix's network has none, but Aarhus is
+#: a member, so Aarhus's editor and reader see it and are refused (403), not told it is missing (404).
+GLOBAL = ("user.add", "user.disable", "ideas.import", "lever.edit", "network.manage", "network.coordinate")
 #: Actions with no web route (the shell's system actor only); their permission and audit are tested with the
 #: service itself: backup.restore in tests/test_backup.py.
-CLI_ONLY = ("backup.restore",)
+CLI_ONLY = ("backup.restore", "digest.send")
 LEVER = "hverdagsrehabilitering"
 
 
@@ -142,6 +145,18 @@ def prepare(world: World, action: str, code: int) -> dict[str, Any]:
         c = cs.create_catalogue(e, op, code, 2027, f"Matrixkatalog {n}")
         p = cs.add_proposal(e, op, c.id, {"title": f"Matrixforslag {n}", "area_id": "folkeskole"})
         return {"cid": c.id, "pid": p.id, "version": p.version, "n": n}
+    if action in ("mark.set", "experience.edit"):
+        return {"pid": ws.create_proposal(e, op, 147, {"title": f"Frederiksberg-forslag {n}"}).id, "n": n}
+    if action == "mark.remove":
+        from raaderum.server import network as net
+
+        pid = ws.create_proposal(e, op, 147, {"title": f"Markeret forslag {n}"}).id
+        m = net.set_mark(e, op, code, "proposal", pid, status="overvejer")
+        return {"pid": pid, "mark": m.id, "version": m.version}
+    if action in ("network.share", "network.coordinate"):
+        from raaderum.server import network as net
+
+        return {"nid": net.create_network(e, op, f"Matrixnetværk {n}", municipalities=[ca.OWN, ca.OTHER]).id}
     if action == "lever.edit":
         from raaderum.server.levers import get_edit
 
@@ -188,6 +203,22 @@ def request(world: World, role: str, action: str, ctx: dict[str, Any], code: int
         return post(f"/katalog/{ctx['cid']}/scenarie", name=f"Matrixscenarie {ctx['n']}")
     if action == "catalogue.share":
         return post(f"/katalog/{ctx['cid']}/del")
+    if action == "mark.set":
+        return post("/markering", kind="proposal", target_id=str(ctx["pid"]), status="i_gang", kommune=str(code))
+    if action == "mark.remove":
+        return post(f"/markering/{ctx['mark']}/fjern", kind="proposal", target_id=str(ctx["pid"]),
+                    version=str(ctx["version"]))
+    if action == "contact.edit":
+        return post("/arbejdsrum/kontakter", name=f"Kontakt {ctx['n']}", email="k@kommune.dk", kommune=str(code))
+    if action == "experience.edit":
+        return post("/erfaringer", title=f"Erfaring {ctx['n']}", proposal_id=str(ctx["pid"]),
+                    realised="2025: -100", kommune=str(code))
+    if action == "network.share":
+        return post(f"/netvaerk/{ctx['nid']}/del", kind="shortlist", kommune=str(code))
+    if action == "network.coordinate":
+        return post(f"/netvaerk/{ctx['nid']}/moeder", title="Matrixmøde", held_on="2027-03-15")
+    if action == "network.manage":
+        return post("/netvaerk", name=f"Nyt matrixnetværk {ctx['n']}", kommuner="751, 101")
     if action == "user.add":
         return post("/admin/brugere", name=f"ny-bruger-{ctx['n']}", role="reader", kommune=str(code),
                     password="korrekt-hest-batteri")

@@ -107,12 +107,23 @@ AUTO_MODEL_EXPLANATION = ("Hvert serviceområde sammenlignes med de kommuner, de
 
 
 @dataclass(frozen=True)
+class PeerSetMethod:
+    """A way of choosing peers other than the structural distance (``[peer_sets.*]`` in peers.toml), e.g. the
+    reference municipalities on the DEA frontier: its id (the ``peers`` value), Danish name and reason."""
+
+    id: str
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class PeerRegistry:
     """Every peer model of ``raaderum/catalog/peers.toml`` and which one each service area uses."""
 
     version: str
     models: dict[str, PeerCatalog]
     default_model: str
+    peer_sets: dict[str, PeerSetMethod] = field(default_factory=dict)
 
     def model(self, model_id: str | None = None) -> PeerCatalog:
         mid = self.default_model if model_id is None else model_id
@@ -190,7 +201,10 @@ def parse_peer_registry(text: str) -> PeerRegistry:
     default = str(raw.get("default_model", next(iter(models))))
     if default not in models:
         raise InputError(f"Standardmodellen {default!r} findes ikke blandt sammenligningsmodellerne.")
-    return PeerRegistry(version=common["version"], models=models, default_model=default)  # type: ignore[arg-type]
+    peer_sets = {k: PeerSetMethod(id=k, name=str(v["name"]), reason=str(v["reason"]))
+                 for k, v in (raw.get("peer_sets") or {}).items()}
+    return PeerRegistry(version=common["version"], models=models, default_model=default,  # type: ignore[arg-type]
+                        peer_sets=peer_sets)
 
 
 def parse_peer_catalog(text: str, model: str | None = None) -> PeerCatalog:
@@ -289,14 +303,32 @@ def stability(Z: np.ndarray, weights: np.ndarray, i: int, k: int, draws: int = 2
 # --------------------------------------------------------------------------------------------- peer specs
 
 
+#: The ``peers`` value of the DEA reference municipalities: ``dea`` (the specification of the page's area, or
+#: :data:`DEA_DEFAULT_SPEC` without one) or ``dea:<specification>``. The codes are looked up by the caller with
+#: :func:`raaderum.analysis.dea.dea_peers` (peers cannot import dea: dea builds on the benchmark, which builds on
+#: peers) and passed back as ``PeerSpec("dea", codes=..., text=..., label=...)``.
+DEA_PEERS = "dea"
+DEA_DEFAULT_SPEC = "alle_omraader"
+
+
 @dataclass(frozen=True)
 class PeerSpec:
-    """How peers are chosen: ``nearest`` (k), ``group``, ``region``, ``all`` or ``list`` (codes)."""
+    """How peers are chosen: ``nearest`` (k), ``group``, ``region``, ``all``, ``list`` (codes) or ``dea`` (the
+    reference municipalities on the DEA frontier; ``codes`` filled in by the caller, ``label`` names the
+    specification)."""
 
     kind: str
     k: int | None = None
     codes: tuple[int, ...] = ()
     text: str = ""
+    label: str = field(default="", repr=False)
+
+    @property
+    def dea_spec(self) -> str | None:
+        """The DEA specification of a ``dea:<spec>`` value (None for plain ``dea`` and for other kinds)."""
+        if self.kind != DEA_PEERS or ":" not in self.text:
+            return None
+        return self.text.split(":", 1)[1]
 
     @property
     def is_nearest(self) -> bool:
@@ -332,6 +364,10 @@ def parse_peer_spec(text: str | int | PeerSpec | None, release: Release | None =
         return PeerSpec("region", text="region")
     if low in ("all", "alle"):
         return PeerSpec("all", text="all")
+    dea = re.fullmatch(r"dea(?:\s*:\s*([a-zæøå_ -]{1,40}))?", low)
+    if dea:
+        spec = dea.group(1)
+        return PeerSpec(DEA_PEERS, text=f"{DEA_PEERS}:{spec.strip()}" if spec and spec.strip() else DEA_PEERS)
     codes: list[int] = []
     for part in s.split(","):
         part = part.strip()
@@ -520,6 +556,9 @@ class PeerSet:
             text = f"De {n} andre kommuner i {self.municipality.region}"
         elif s.kind == "all":
             text = f"Alle {n} andre kommuner"
+        elif s.kind == DEA_PEERS:
+            text = (f"De {n} referencekommuner på DEA-fronten"
+                    + (f" ({s.label})" if s.label else ""))
         else:
             text = f"{n} valgte kommuner"
         return text
@@ -609,6 +648,9 @@ def choose_peers(release: Release, municipality: str | int | Municipality, year:
         elif spec.kind == "all":
             members = list(others)
         else:
+            if spec.kind == DEA_PEERS and not spec.codes:
+                raise InputError("DEA-referencekommunerne skal slås op på DEA-fronten, før de kan bruges som "
+                                 "sammenligningskommuner (de vælges på siderne og i API'et).")
             wanted = []
             for c in spec.codes:
                 if c == m.code:
@@ -650,7 +692,8 @@ def choose_peers(release: Release, municipality: str | int | Municipality, year:
 
 
 __all__ = [
-    "AUTO_MODEL", "AUTO_MODEL_NAME", "Peer", "PeerCatalog", "PeerRegistry", "PeerSet", "PeerSpec", "PeerVariable",
+    "AUTO_MODEL", "AUTO_MODEL_NAME", "DEA_DEFAULT_SPEC", "DEA_PEERS", "Peer", "PeerCatalog", "PeerRegistry",
+    "PeerSet", "PeerSetMethod", "PeerSpec", "PeerVariable",
     "StructureMatrix", "choose_peers", "load_peer_catalog", "load_peer_models", "load_peer_registry", "nearest",
     "parse_peer_catalog", "parse_peer_registry", "parse_peer_spec", "parse_weights", "peer_model", "stability",
     "standardise", "structural_distance", "structure_matrix", "weight_vector",

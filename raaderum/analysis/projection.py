@@ -6,7 +6,8 @@ these the projection runs year by year (cohort ageing with age-specific net chan
 
 1. **Base**: the full pyramid of 1 January 2021.
 2. **Ageing**: N(a+1, t+1) = N(a, t) · r(a) · k_m for a ≥ 64, with r the national one-year cohort ratios measured
-   between the last two dates with ages 65+ (2019 → 2022, :func:`raaderum.release.demography.cohort_ratios`) and
+   between the last two dates with ages 65+ (2021 → 2022 in the shipped release, the full pyramid counting as one;
+   :func:`raaderum.release.demography.cohort_ratios`) and
    k_m the municipality's own yearly net change of its 65+ relative to the country over the same dates
    (``municipal_elderly``; the back-test decides whether it helps). Below 64 the cohort is aged unchanged
    (r = 1) before the calibration of step 4; the oldest age absorbs its survivors.
@@ -62,7 +63,7 @@ METHOD_TEXT = (
     "Fremskrivning (ikke Danmarks Statistiks befolkningsfremskrivning): kohortefremskrivning år for år fra den fulde "
     "aldersfordeling 1. januar 2021. De 64-årige og ældre ældes med landets etårige kohorteforhold "
     "N(alder+1, år+1)/N(alder, år) (dødsfald og nettoflytninger samlet) målt mellem de to seneste datoer med "
-    "enkeltårsaldre for 65+ (2019 og 2022){municipal}. Under 64 år ældes årgangene uændret, og de 0-årige er "
+    "enkeltårsaldre for 65+ ({d1} og {d0}){municipal}. Under 64 år ældes årgangene uændret, og de 0-årige er "
     "kommunens forhold mellem 0-årige og 20-44-årige i 2021 gange årets 20-44-årige. Derefter skaleres de 0-64-årige "
     "med én faktor pr. kommune og år, så folketallet passer med det observerede folketal (2022-{last}); de "
     "observerede 65+-årige 1. januar 2022 bruges direkte. I fremskrivningsårene er faktoren det geometriske "
@@ -293,7 +294,7 @@ def project_population(release: Release, *, horizon: int = PROJECTION_YEARS, mun
     status = {y: "observed" if y == full else ("estimated" if y <= base_year else "projection") for y in pyramids}
     budget_years = list(range(base_year + 1, base_year + horizon + 1))[:len(BUDGET_LABELS)]
     method, text = METHOD_ID, METHOD_TEXT.format(municipal=MUNICIPAL_TEXT if municipal_elderly else "",
-                                                 last=base_year, lookback=lookback)
+                                                 last=base_year, lookback=lookback, d1=t1, d0=t0)
     official_years: list[int] = []
     if has_official_projection(release):
         off = _official(release, inp.codes, [y for y in pyramids if y > base_year])

@@ -20,7 +20,7 @@ from raaderum.store.ideas import default_store
 from raaderum.web import errors
 from raaderum.web.cache import PageCacheMiddleware
 from raaderum.web.middleware import AuthMiddleware, SecurityHeadersMiddleware
-from raaderum.web.routes import admin, analysis_api, api, catalogue, levers, login, pages, workspace
+from raaderum.web.routes import admin, analysis_api, api, catalogue, digest, levers, login, network, pages, workspace
 from raaderum.web.templating import HERE
 from raaderum.web.views import warm_up
 
@@ -94,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     # Middleware runs outermost-last-added: the page cache answers hits before the session lookup.
     app.add_middleware(AuthMiddleware)
+    app.add_middleware(digest.OneClickUnsubscribe)  # the RFC 8058 unsubscribe POST, signed, before CSRF
     app.add_middleware(PageCacheMiddleware, enabled=settings.page_cache)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(HealthMiddleware)
@@ -105,6 +106,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin.router)
     app.include_router(levers.router)
     app.include_router(catalogue.router)
+    app.include_router(network.router)
+    app.include_router(digest.router)
     app.include_router(pages.router)
     errors.install(app)
     _document_errors(app)

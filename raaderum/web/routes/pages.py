@@ -36,6 +36,7 @@ from raaderum.store.links import proposals_for_gap
 from raaderum.web import views
 from raaderum.web.cache import cacheable
 from raaderum.web.deps import RowId
+from raaderum.web.routes import network
 from raaderum.web.tables import Column, DataTable
 from raaderum.web.templating import render
 
@@ -156,15 +157,18 @@ def metode(request: Request) -> Response:
         fit_rows,
         source=f"Datarelease {rel.id}, seneste regnskabsår; hvert område med sin egen sammenligningsmodel.",
     )
+    analysis_sections, analysis_tables = views.analysis_method_sections(rel)
     ctx = {
         "title": "Metode og data",
         "nav": "metode",
         "release": rel,
         "manifest": rel.manifest,
         "extra_sections": method_sections(),
+        "analysis_sections": analysis_sections,
         "price_section": price_section(rel),
     }
-    return export_or_render(request, "metode.html", ctx, [areas, sources, methods, files, need_fit])
+    return export_or_render(request, "metode.html", ctx, [areas, sources, methods, files, need_fit,
+                                                          *analysis_tables])
 
 
 def price_section(rel: Any) -> dict[str, Any]:
@@ -198,7 +202,11 @@ def method_sections() -> list[dict[str, Any]]:
          "items": [f"{v.name} (vægt {str(v.weight).replace('.', ',')}): {v.reason}" for v in m.variables]}
         for m in reg.models.values()
     ]
-    return [*models, *_base_sections(pc)]
+    peer_sets = [{"title": f"Sammenligningskommuner: {ps.name}", "text": ps.reason + " Vælges som "
+                  f"sammenligningskommuner med peers={ps.id} (specifikationen for sidens område; uden område alle "
+                  f"områder samlet) eller peers={ps.id}:<specifikation>.", "items": []}
+                 for ps in reg.peer_sets.values()]
+    return [*models, *_base_sections(pc), *peer_sets]
 
 
 def _base_sections(pc: Any) -> list[dict[str, Any]]:
@@ -290,12 +298,15 @@ def _overview(request: Request, m: Any, params: views.BenchmarkParams) -> Respon
     rel = open_release()
     res = params.run(rel, m.code)
     tables = views.overview_tables(res, params)
+    pressure = views.pressure_summary(rel, res, params)
+    views.add_pressure_columns(tables[0], pressure)
     ctx = {
         **_common(res, params, rel),
         "title": f"Råderumsoverblik for {m.name}",
         "subnav": "overblik",
         "band_rows": views.band_rows(res),
         "scope": views.scope_view(rel, res),
+        "pressure": pressure,
         "hx_block": "results",
     }
     return export_or_render(request, "overview.html", ctx, tables)
@@ -317,6 +328,7 @@ def print_summary(request: Request, kode: str, params: views.BenchmarkParams = D
             "title": f"Råderum i {m.name} – resumé",
             "band_rows": views.band_rows(res),
             "sentences": sentences,
+            "pressure": views.pressure_summary(rel, res, params),
         },
     )
 
@@ -334,12 +346,14 @@ def cockpit(
 
 def _cockpit(request: Request, m: Any, area: Any, params: views.BenchmarkParams) -> Response:
     rel = open_release()
-    res = params.run(rel, m.code)
+    res = params.run(rel, m.code, area=area.id)
     series, series_rows = views.series_for_area(rel, res, area)
     coverage = views.decomposition_view(rel, res, area)
     dist = views.distribution_for_area(rel, res, area)
+    pressure = views.pressure_view(rel, res, area, params)
+    dea = views.dea_view(rel, res, area, params)
     tables = [*views.cockpit_tables(rel, res, area, series_rows), *coverage.tables,
-              views.distribution_table(dist, area, res)]
+              views.distribution_table(dist, area, res), *pressure.tables, *dea.tables]
 
     ctx = {
         **_common(res, params, rel),
@@ -354,6 +368,8 @@ def _cockpit(request: Request, m: Any, area: Any, params: views.BenchmarkParams)
         "hx_block": "results",
         "levers": levers_for_area(area.id, levers=effective_levers(default_store().engine)),
         "ideas": area_ideas(m.code, area.id, res),
+        "pressure": pressure,
+        "dea": dea,
     }
     return export_or_render(request, "cockpit.html", ctx, tables)
 
@@ -399,6 +415,8 @@ def peers_page(
         "subnav": "peers",
         "variables": pc.variables,
         "peer_catalog": pc,
+        "dea_options": views.dea_peer_options(),
+        "dea_method": load_peer_registry().peer_sets.get("dea"),
         "hx_block": "results",
     }
     return export_or_render(request, "peers.html", ctx, tables)
@@ -433,7 +451,8 @@ def lever_page(request: Request, lever_id: str) -> Response:
     lv = lever(lever_id, effective_levers(default_store().engine))
     cat = load_catalog()
     names = {**{a.id: a.name for a in cat.areas}, **{t.id: t.name for t in cat.themes}}
-    return render(request, "lever.html", {"title": lv.title, "nav": "vidensportal", "lever": lv, "names": names})
+    return render(request, "lever.html", {"title": lv.title, "nav": "vidensportal", "lever": lv, "names": names,
+                                          "panel": network.work_panel(request, "lever", lv.id)})
 
 
 # ------------------------------------------------------------------ idea bank (idébank)
@@ -549,7 +568,8 @@ def proposal_page(request: Request, proposal_id: RowId) -> Response:
     withdrawn = p.id in withdrawn_ids(store.engine)
     return export_or_render(request, "proposal.html", {
         "title": p.display_title, "nav": "idebank", "p": p, "similar": similar, "fig": fig, "fig_year": year,
-        "per_inhabitant": per_inh, "full_year": amount, "release": rel, "withdrawn": withdrawn}, tables)
+        "per_inhabitant": per_inh, "full_year": amount, "release": rel, "withdrawn": withdrawn,
+        "panel": network.work_panel(request, "proposal", p.id)}, tables)
 
 
 @router.get("/idebank-skabelon.xlsx", include_in_schema=False)
