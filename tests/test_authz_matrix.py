@@ -37,12 +37,16 @@ GLOBAL = ("user.add", "user.disable", "ideas.import", "lever.edit", "network.man
 #: Actions with no web route (the shell's system actor only); their permission and audit are tested with the
 #: service itself: backup.restore in tests/test_backup.py.
 CLI_ONLY = ("backup.restore", "digest.send")
+#: One's own things (the digest subscription): every logged-in user, for themself.
+SELF = ("subscription.edit",)
 LEVER = "hverdagsrehabilitering"
 
 
 def expected_allowed(role: str, action: str, target: str) -> bool:
     if role == "operator":
         return True
+    if action in SELF:
+        return role in ("editor", "reader")
     if role == "editor":
         return action in MUNICIPAL and target == "own"
     return False
@@ -219,6 +223,18 @@ def request(world: World, role: str, action: str, ctx: dict[str, Any], code: int
         return post(f"/netvaerk/{ctx['nid']}/moeder", title="Matrixmøde", held_on="2027-03-15")
     if action == "network.manage":
         return post("/netvaerk", name=f"Nyt matrixnetværk {ctx['n']}", kommuner="751, 101")
+    if action == "subscription.edit":
+        from sqlalchemy import select
+
+        from raaderum.store.models import DigestSubscription, User
+
+        name = {"operator": "operatoer", "editor": "aarhus-redaktoer", "reader": "aarhus-laeser"}.get(role)
+        with Session(world.engine) as s:
+            uid = s.scalar(select(User.id).where(User.name == name)) if name else None
+            sub = s.get(DigestSubscription, uid) if uid is not None else None
+            version = sub.version if sub is not None else 0
+        return post("/nyhedsbrev/abonnement", areas="aeldre", email=f"abonnent{ctx['n']}@kommune.dk",
+                    email_opt_in="1", version=str(version))
     if action == "user.add":
         return post("/admin/brugere", name=f"ny-bruger-{ctx['n']}", role="reader", kommune=str(code),
                     password="korrekt-hest-batteri")
@@ -254,13 +270,13 @@ def snapshot(engine: Engine) -> dict[str, Any]:
     return tables
 
 
-CASES = [(role, action, target) for role in ROLES for action in (*MUNICIPAL, *GLOBAL)
+CASES = [(role, action, target) for role in ROLES for action in (*MUNICIPAL, *GLOBAL, *SELF)
          for target in (("own", "other") if action in MUNICIPAL else ("own",))]
 
 
 def test_matrix_covers_every_action() -> None:
-    assert set(MUNICIPAL) | set(GLOBAL) | set(CLI_ONLY) == set(ACTIONS)
-    assert len(CASES) == len(ROLES) * (2 * len(MUNICIPAL) + len(GLOBAL))
+    assert set(MUNICIPAL) | set(GLOBAL) | set(CLI_ONLY) | set(SELF) == set(ACTIONS)
+    assert len(CASES) == len(ROLES) * (2 * len(MUNICIPAL) + len(GLOBAL) + len(SELF))
 
 
 @pytest.mark.parametrize(("role", "action", "target"), CASES, ids=["-".join(c) for c in CASES])
