@@ -12,7 +12,9 @@ A report is a catalogue (or one committee of it, or one scenario) with
   release (:func:`raaderum.analysis.benchmark.run_benchmark`, default peers, B = 1.000);
 * the follow-up of the adopted proposals (:mod:`raaderum.analysis.followup`) when the catalogue's budget year has
   accounts;
-* the source and method of every benchmark figure quoted (:meth:`CatalogueReport.method_lines`).
+* the source and method of every benchmark figure quoted (:meth:`CatalogueReport.method_lines`);
+* on request (``with_demography``) the demographic pressure (demografiregulering, issue 14) per budget year for the
+  municipality and per committee, next to the targets it informs (:class:`CataloguePressure`).
 
 Amounts are in 1.000 kr., savings NEGATIVE, and every view shows the sign explicitly (:func:`fmt_signed`).
 It reads only; it writes nothing.
@@ -30,9 +32,10 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from raaderum.analysis.benchmark import REFERENCES, BenchmarkResult, run_benchmark
+from raaderum.analysis.demography import demographic_pressure
 from raaderum.analysis.followup import CAVEAT, LABEL, Followup, followup
 from raaderum.catalog import load_catalog
-from raaderum.errors import InputError
+from raaderum.errors import InputError, RaaderumError
 from raaderum.formatting import MISSING, fmt_date, fmt_mio, fmt_number, fmt_pct
 from raaderum.ideas.committees import area_names
 from raaderum.release.reader import Release, open_release
@@ -51,6 +54,7 @@ from raaderum.store.catalogue import (
     status_label,
     totals,
 )
+from raaderum.store.committees import committee_mapping
 from raaderum.store.models import CatalogueProposal, CatalogueStatusChange, Proposal
 
 #: Number formats of the signed amounts in Excel (Danish Excel shows them as +1.250 / -1.250).
@@ -155,8 +159,8 @@ def gap_share(p: Any, gap: AreaGap | None) -> float | None:
     return -amount * 1000.0 / gap.potential
 
 
-def gap_share_text(p: Any, gap: AreaGap | None) -> str:
-    names = area_names()
+def gap_share_text(p: Any, gap: AreaGap | None, names: dict[str, str] | None = None) -> str:
+    names = names if names is not None else area_names()
     if not p.area_id:
         return "Intet område valgt: intet benchmarkgab."
     if gap is None:
@@ -169,6 +173,117 @@ def gap_share_text(p: Any, gap: AreaGap | None) -> str:
     if share < 0:
         return gap.text + f" Forslaget er en merudgift og øger gabet med {fmt_pct(-share)}."
     return gap.text + f" Forslaget lukker {fmt_pct(share)} af gabet (fuld årsvirkning)."
+
+
+# ------------------------------------------------------------------------------------------------ demographic pressure
+
+#: What the sign of the demographic pressure means, in the catalogue's own convention (the same as the library's).
+PRESSURE_SIGN = ("Positivt demografisk pres (+) = merudgift: flere i målgruppen kræver flere penge for at holde "
+                 "udgiften pr. person; negativt (-) = mindreudgift. Samme fortegn som katalogets beløb, hvor "
+                 "besparelser er negative.")
+#: How the suggested target is made from the pressure.
+SUGGESTION_TEXT = ("Forslag til mål = −demografisk pres, afrundet til hele 1.000 kr.: et råderum (besparelser), der "
+                   "finansierer presset inden for den nuværende ramme. Et negativt pres giver et positivt mål "
+                   "(plads til merudgifter).")
+
+
+@lru_cache(maxsize=128)
+def cached_pressure(release: Release, code: int) -> dict[str, Any]:
+    """``demographic_pressure(release, code).to_dict()`` (a pure function of the immutable release)."""
+    return demographic_pressure(release, code).to_dict()
+
+
+@dataclass
+class PressureLine:
+    """The demographic pressure of the municipality (``committee`` '') or of one committee's areas."""
+
+    committee: str
+    areas: list[str]  # the areas' names
+    #: period → expected change of spending in 1.000 kr. (+ = merudgift); None: the projection has no such year
+    pressure: dict[str, float | None]
+
+    @property
+    def label(self) -> str:
+        return self.committee or "Hele kommunen"
+
+    def suggestion(self) -> dict[str, float | None]:
+        """period → the suggested target (1.000 kr., savings negative): −pressure, rounded to whole 1.000 kr."""
+        return {p: None if v is None else 0.0 - round(v) for p, v in self.pressure.items()}
+
+
+@dataclass
+class CataloguePressure:
+    """Demografiregulering for the catalogue's budget years (:func:`raaderum.analysis.demography.demographic_pressure`,
+    converted from kr. to 1.000 kr.): per period the municipality's total over the areas covered, and per committee
+    the sum over its areas in the municipality's own area → committee mapping."""
+
+    lines: list[PressureLine]
+    years: dict[str, int]  # period → calendar year
+    covered: dict[str, bool]  # period → the projection has that year
+    budget_years: list[int]  # the years the projection covers
+    base_year: int
+    accounts_year: int
+    method_name: str
+    prices: str
+    projection: str
+
+    @property
+    def total(self) -> PressureLine:
+        return self.lines[0]
+
+    def line(self, committee: str | None) -> PressureLine | None:
+        key = " ".join((committee or "").split()).casefold()
+        return next((ln for ln in self.lines if " ".join(ln.committee.split()).casefold() == key), None)
+
+    @property
+    def sign(self) -> str:
+        return PRESSURE_SIGN
+
+    @property
+    def suggestion_text(self) -> str:
+        return SUGGESTION_TEXT
+
+    @property
+    def note(self) -> str:
+        gap = [p for p, ok in self.covered.items() if not ok]
+        years = f"{self.budget_years[0]}–{self.budget_years[-1]}" if self.budget_years else "ingen år"
+        out = (f"Fremskrivning, ikke observerede tal: {self.method_name}. Ændring i forhold til {self.base_year} "
+               f"(seneste observerede folketal) med regnskab {self.accounts_year} som enhedsudgift, "
+               f"{self.prices[:1].lower() + self.prices[1:]}; omregnet fra kr. til 1.000 kr. Udvalgenes tal er "
+               "summen over deres områder efter kommunens fordeling af områder på udvalg (ældreplejen uvægtet, som "
+               "i kommunens i alt).")
+        if gap:
+            out += (f" Fremskrivningen dækker {years}; for {', '.join(p.upper() for p in gap)} er der intet tal "
+                    "(–).")
+        return out
+
+
+def catalogue_pressure(engine: Engine, data: CatalogueData, release: Release) -> CataloguePressure:
+    """The demographic pressure of the catalogue's municipality for the catalogue's B and BO1-BO3."""
+    d = cached_pressure(release, data.municipality_code)
+    by_year = {int(y): k for k, y in enumerate(d["budget_years"])}
+    years = {p: period_year(data.budget_year, p) for p in PERIODS}
+    covered = {p: years[p] in by_year for p in PERIODS}
+
+    def thousands(changes: list[float | None]) -> float | None:
+        known = [c for c in changes if c is not None]
+        return sum(known) / 1000.0 if known else None
+
+    total = {p: (d["total"][by_year[years[p]]]["change"] / 1000.0 if covered[p] else None) for p in PERIODS}
+    lines = [PressureLine("", [a["name"] for a in d["areas"]], total)]
+    mapping = committee_mapping(engine, data.municipality_code)
+    grouped: dict[str, list[dict[str, Any]]] = {}
+    for a in d["areas"]:
+        grouped.setdefault(mapping.get(a["id"], ""), []).append(a)
+    for committee in sorted(c for c in grouped if c):
+        areas = grouped[committee]
+        lines.append(PressureLine(committee, [a["name"] for a in areas], {
+            p: thousands([a["years"][by_year[years[p]]]["change"] for a in areas]) if covered[p] else None
+            for p in PERIODS}))
+    return CataloguePressure(lines, years, covered, [int(y) for y in d["budget_years"]], int(d["base_year"]),
+                             int(d["accounts_year"]), str(d["method"]["name"]),
+                             str(d["method"]["prices"].get("label") or d["provenance"].get("price_basis") or ""),
+                             str(d["method"]["projection"]))
 
 
 # ------------------------------------------------------------------------------------------------ the report
@@ -184,6 +299,8 @@ class ProposalView:
     source_is_sample: bool
     scenarios: list[str]
     history: list[CatalogueStatusChange] = field(default_factory=list)
+    #: the area's name ('' without an area); None = looked up when first asked
+    area_label: str | None = None
 
     @property
     def id(self) -> int:
@@ -195,7 +312,9 @@ class ProposalView:
 
     @property
     def area_name(self) -> str:
-        return area_names().get(self.p.area_id or "", "") if self.p.area_id else ""
+        if self.area_label is None:
+            self.area_label = area_names().get(self.p.area_id or "", "") if self.p.area_id else ""
+        return self.area_label
 
     @property
     def full_year(self) -> float | None:
@@ -230,6 +349,9 @@ class CatalogueReport:
     followup_note: str
     release: Release
     generated: date = field(default_factory=date.today)
+    #: the demographic pressure next to the targets (built with ``with_demography``; None otherwise)
+    pressure: CataloguePressure | None = None
+    pressure_note: str = ""
 
     @property
     def catalogue(self) -> Any:
@@ -303,6 +425,8 @@ class CatalogueReport:
             ]
         if self.followups:
             lines.append(("Opfølgning", next((g.result.method for g in self.followups if g.result), CAVEAT)))
+        if self.pressure is not None:
+            lines.append(("Demografisk pres", f"{self.pressure.note} {self.pressure.sign} {self.pressure.projection}"))
         lines.append(("Kilde", "Udgifts- og befolkningstal: Danmarks Statistik. Forslag: kommunens råderumskatalog "
                                "i Råderum; forslag hentet fra idébanken nævner kilden."))
         return lines
@@ -321,7 +445,7 @@ def _source_text(p: CatalogueProposal, src: Proposal | None) -> tuple[str, bool]
 
 def build_report(engine: Engine, catalogue: int | CatalogueData, *, scenario: int | str | None = None,
                  committee: str | None = None, release: Release | None = None, with_history: bool = False,
-                 with_followup: bool = True) -> CatalogueReport:
+                 with_followup: bool = True, with_demography: bool = False) -> CatalogueReport:
     """The report of a catalogue (or of one committee, or one scenario of it); see the module docstring."""
     release = release or open_release()
     data = catalogue if isinstance(catalogue, CatalogueData) else load_catalogue(engine, int(catalogue))
@@ -348,14 +472,23 @@ def build_report(engine: Engine, catalogue: int | CatalogueData, *, scenario: in
             sources = {p.id: p for p in s.scalars(select(Proposal).where(Proposal.id.in_(sorted(source_ids))))}
     hist = histories(engine, [p.id for p in props]) if with_history else {}
     scen_names = {p.id: [sd.scenario.name for sd in data.scenarios if p.id in sd.members] for p in props}
+    names = area_names()
     views = []
     for p in props:
         gap = gaps.get(p.area_id or "")
         text, sample = _source_text(p, sources.get(p.source_proposal_id or 0))
-        views.append(ProposalView(p, gap, gap_share(p, gap), gap_share_text(p, gap), text, sample,
-                                  scen_names[p.id], hist.get(p.id, [])))
+        views.append(ProposalView(p, gap, gap_share(p, gap), gap_share_text(p, gap, names), text, sample,
+                                  scen_names[p.id], hist.get(p.id, []),
+                                  names.get(p.area_id or "", "") if p.area_id else ""))
     groups, note = (_followups(release, code, data.budget_year, props) if with_followup else ([], ""))
-    return CatalogueReport(data, name, chosen, sc, views, rows, res, gaps, groups, note, release)
+    pressure, pressure_note = None, ""
+    if with_demography:
+        try:
+            pressure = catalogue_pressure(engine, data, release)
+        except RaaderumError as e:  # e.g. a municipality without the population data: the page still shows
+            pressure_note = f"Det demografiske pres kan ikke beregnes for kommunen: {e}"
+    return CatalogueReport(data, name, chosen, sc, views, rows, res, gaps, groups, note, release,
+                           pressure=pressure, pressure_note=pressure_note)
 
 
 def _followups(release: Release, code: int, budget_year: int,
@@ -389,6 +522,7 @@ def status_text(p: CatalogueProposal) -> str:
     return status_label(p.status)
 
 
-__all__ = ["XLSX_SIGNED", "XLSX_SIGNED1", "AreaGap", "CatalogueReport", "FollowupGroup", "ProposalView",
-           "area_gaps", "build_report", "cached_benchmark", "fmt_signed", "fmt_staff", "fmt_when", "gap_share",
-           "gap_share_text", "signed_words", "status_text"]
+__all__ = ["PRESSURE_SIGN", "SUGGESTION_TEXT", "XLSX_SIGNED", "XLSX_SIGNED1", "AreaGap", "CataloguePressure",
+           "CatalogueReport", "FollowupGroup", "PressureLine", "ProposalView", "area_gaps", "build_report",
+           "cached_benchmark", "cached_pressure", "catalogue_pressure", "fmt_signed", "fmt_staff", "fmt_when",
+           "gap_share", "gap_share_text", "signed_words", "status_text"]
