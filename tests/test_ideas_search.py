@@ -87,6 +87,29 @@ def test_search_quality_on_the_second_set(index: SearchIndex, records: list[Prop
     assert ndcg >= 0.95
 
 
+def test_a_loaded_index_ranks_exactly_like_the_built_one(index: SearchIndex, records: list[ProposalRecord],
+                                                        tmp_path: Path) -> None:
+    """The persisted index (memory-mapped arrays and texts) answers every judged query with the same hits, scores,
+    highlights and facets as the index it was saved from, so the quality figures hold for a CLI search too."""
+    loaded_pair = SearchIndex.load(index.save(tmp_path / "i.index", {"revision": (1, 2, 3)}))
+    assert loaded_pair is not None
+    loaded = loaded_pair[0]
+    for path in (QUERIES, QUERIES_2):
+        for q in tomllib.loads(path.read_text(encoding="utf-8"))["queries"]:
+            a, b = index.search(q["query"], limit=10), loaded.search(q["query"], limit=10)
+            assert [(h.id, h.score, h.title_html, h.snippet_html) for h in a.hits] == \
+                [(h.id, h.score, h.title_html, h.snippet_html) for h in b.hits], q["query"]
+            assert a.total == b.total and a.facets == b.facets
+        assert _metrics(loaded, records, path)[:2] == _metrics(index, records, path)[:2]
+    # texts read back from the mapped file are the records' own, and the loaded index can be updated and saved
+    assert [loaded.records[i].title for i in range(len(records))] == [r.title for r in records]
+    smaller = loaded.updated([], removed=[records[0].id])
+    assert len(smaller) == len(records) - 1
+    again = SearchIndex.load(smaller.save(tmp_path / "j.index"))
+    assert again is not None and len(again[0]) == len(records) - 1
+    assert [h.id for h in again[0].search("gadelys").hits] == [h.id for h in smaller.search("gadelys").hits]
+
+
 @pytest.mark.parametrize(("query", "expected_word"), [
     ("gadelys", "vejbelysning"),
     ("belysning", "vejbelysning"),

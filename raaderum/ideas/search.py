@@ -29,6 +29,7 @@ import copy
 import dataclasses
 import hashlib
 import html
+import mmap
 import os
 import pickle
 import re
@@ -298,23 +299,29 @@ class _Texts:
         return len(self.offsets) - 1
 
     def __getitem__(self, i: int) -> str:
-        return self.blob[self.offsets[i]:self.offsets[i + 1]].decode("utf-8")
+        return str(self.blob[self.offsets[i]:self.offsets[i + 1]], "utf-8")
 
     def tolist(self) -> list[str]:
         b, o = self.blob, self.offsets.tolist()
-        return [b[o[i]:o[i + 1]].decode("utf-8") for i in range(len(o) - 1)]
+        return [str(b[o[i]:o[i + 1]], "utf-8") for i in range(len(o) - 1)]
 
     def concat(self, other: _Texts) -> _Texts:
         out = _Texts.__new__(_Texts)
-        out.blob = self.blob + other.blob
+        out.blob = bytes(self.blob) + bytes(other.blob)
         out.offsets = np.concatenate([self.offsets, other.offsets[1:] + len(self.blob)])
         return out
 
-    def __getstate__(self) -> tuple[bytes, np.ndarray]:
-        return (self.blob, self.offsets)
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
+        # Protocol 5 (the index file) hands the blob out of band, so a loaded index reads it from the memory-mapped
+        # file instead of copying it (``blob`` is then a memoryview of the file; every use works on either).
+        blob = pickle.PickleBuffer(self.blob) if int(protocol) >= 5 else bytes(self.blob)
+        return (_texts_of, (blob, self.offsets))
 
-    def __setstate__(self, state: tuple[bytes, np.ndarray]) -> None:
-        self.blob, self.offsets = state
+
+def _texts_of(blob: Any, offsets: np.ndarray) -> _Texts:
+    out = _Texts.__new__(_Texts)
+    out.blob, out.offsets = blob, offsets
+    return out
 
 
 class _Lookup:
@@ -532,15 +539,59 @@ class RecordTable(Sequence[ProposalRecord]):
 
 
 #: Version of the persisted index layout (:meth:`SearchIndex.save`); a file of another version is rebuilt.
-INDEX_FORMAT = 6
+INDEX_FORMAT = 7
+#: Alignment of the raw arrays in the index file (any numpy dtype can be viewed in place at such an offset).
+_ALIGN = 64
+
+
+def _aligned(n: int) -> int:
+    return -(-n // _ALIGN) * _ALIGN
+
+
+def _dump_parts(obj: Any) -> tuple[bytes, list[memoryview]]:
+    """``obj`` pickled with protocol 5, its arrays' (and text blobs') raw bytes handed out of band."""
+    buffers: list[pickle.PickleBuffer] = []
+    data = pickle.dumps(obj, protocol=5, buffer_callback=buffers.append)
+    return data, [b.raw() for b in buffers]
+
+
+def _read_parts(path: str | Path) -> tuple[dict[str, Any], Any, Any, tuple[int, int, int]] | None:
+    """(header, state, lazy reader of the update state, file stamp) of an index file written by
+    :meth:`SearchIndex.save`: the arrays are views of the memory-mapped file (copy-on-write, private to this
+    process; replacing the file later does not change them), so nothing is copied. None when the file is not an
+    index of this format."""
+    with open(path, "rb") as f:
+        header = pickle.load(f)  # noqa: S301 - our own file in the user's data folder
+        if not isinstance(header, dict) or header.get("format") != INDEX_FORMAT:
+            return None
+        layout = pickle.load(f)  # noqa: S301
+        start = f.tell()
+        st = os.fstat(f.fileno())
+        mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_COPY)
+    view = memoryview(mapped)
+    n_state, n_update = int(layout["state"]), int(layout["update"])
+    data_at = _aligned(start + n_state + n_update)
+    buffers: list[memoryview] = []
+    for n in (*layout["buffers"], *layout["update_buffers"]):
+        buffers.append(view[data_at:data_at + int(n)])
+        data_at += _aligned(int(n))
+    if data_at > len(view) + _ALIGN:
+        raise EOFError("index file is cut short")
+    k = len(layout["buffers"])
+    state = pickle.loads(view[start:start + n_state], buffers=buffers[:k])  # noqa: S301
+
+    def update() -> Any:
+        return pickle.loads(view[start + n_state:start + n_state + n_update], buffers=buffers[k:])  # noqa: S301
+
+    return header, state, update, (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 class SearchIndex:
     """An in-memory search index over proposals. It can be saved and loaded (:meth:`save`, :meth:`load`), and
     brought up to date with the proposals added, changed or removed since (:meth:`updated`) without a rebuild."""
 
-    #: Where a loaded index's term frequencies are in its file: (path, offset, file stamp); None when in memory.
-    _update_source: tuple[str, int, tuple[int, int, int]] | None = None
+    #: Where a loaded index's term frequencies are: (path, file stamp, reader of the mapped file); None in memory.
+    _update_source: tuple[str, tuple[int, int, int], Any] | None = None
 
     def __init__(self, records: Iterable[ProposalRecord], vocabulary: Vocabulary | None = None) -> None:
         self.vocab = vocabulary or load_vocabulary()
@@ -913,14 +964,12 @@ class SearchIndex:
         source = getattr(self, "_update_source", None)
         if source is None:
             raise IndexFileChanged("Søgeindekset har ingen termfrekvenser at opdatere fra.")
-        path, offset, stamp = source
+        path, stamp, reader = source
         try:
-            with open(path, "rb") as f:
-                st = os.fstat(f.fileno())
-                if (st.st_ino, st.st_size, st.st_mtime_ns) != stamp:
-                    raise IndexFileChanged("Søgeindeksets fil er skiftet ud siden indlæsningen.")
-                f.seek(offset)
-                state = pickle.load(f)  # noqa: S301 - our own file in the user's data folder
+            st = os.stat(path)
+            if (st.st_ino, st.st_size, st.st_mtime_ns) != stamp:
+                raise IndexFileChanged("Søgeindeksets fil er skiftet ud siden indlæsningen.")
+            state = reader()  # the mapped file as loaded (the same bytes the stamp was taken of)
         except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError) as e:
             raise IndexFileChanged(f"Søgeindeksets fil kan ikke læses: {e}") from None
         for name in self._UPDATE_STATE:
@@ -940,12 +989,23 @@ class SearchIndex:
         update = {name: getattr(self, name) for name in self._UPDATE_STATE}
         header = {"format": INDEX_FORMAT, "vocabulary": self.vocab.version, "synonyms": self._synonym_key(),
                   "key": dict(key or {})}
+        # Layout: header pickle, layout pickle, state pickle, update pickle, then the raw arrays (each at a
+        # multiple of 64 bytes), so that :meth:`load` maps them in place instead of unpickling copies.
+        state_bytes, state_buffers = _dump_parts(state)
+        update_bytes, update_buffers = _dump_parts(update)
+        layout = {"state": len(state_bytes), "update": len(update_bytes),
+                  "buffers": [b.nbytes for b in state_buffers], "update_buffers": [b.nbytes for b in update_buffers]}
         fd, tmp = tempfile.mkstemp(prefix=".raaderum-index-", dir=p.parent)
         try:
             with os.fdopen(fd, "wb") as f:
                 pickle.dump(header, f, protocol=pickle.HIGHEST_PROTOCOL)
-                pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
-                pickle.dump(update, f, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(layout, f, protocol=pickle.HIGHEST_PROTOCOL)
+                f.write(state_bytes)
+                f.write(update_bytes)
+                for b in (*state_buffers, *update_buffers):
+                    f.write(b"\0" * (_aligned(f.tell()) - f.tell()))
+                    f.write(b)
+                f.write(b"\0" * (_aligned(f.tell()) - f.tell()))
             os.replace(tmp, p)
         except BaseException:
             with contextlib.suppress(OSError):
@@ -974,14 +1034,11 @@ class SearchIndex:
         format, vocabulary or thesaurus (then it is rebuilt)."""
         vocab = vocabulary or load_vocabulary()
         try:
-            with open(path, "rb") as f:
-                header = pickle.load(f)  # noqa: S301 - our own file in the user's data folder
-                if not isinstance(header, dict) or header.get("format") != INDEX_FORMAT or \
-                        header.get("vocabulary") != vocab.version:
-                    return None
-                state = pickle.load(f)  # noqa: S301
-                st = os.fstat(f.fileno())
-                source = (str(path), f.tell(), (st.st_ino, st.st_size, st.st_mtime_ns))
+            parts = _read_parts(path)
+            if parts is None or parts[0].get("vocabulary") != vocab.version:
+                return None
+            header, state, reader, stamp = parts
+            source = (str(path), stamp, reader)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, ImportError,
                 KeyError, IndexError, MemoryError):
             return None

@@ -25,13 +25,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, delete, func, insert, select, text
+from sqlalchemy import DateTime, Integer, delete, func, insert, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
-from sqlalchemy.orm import Session
 
 from raaderum import config
 from raaderum.errors import IndexFileChanged, StoreError  # StoreError re-exported
-from raaderum.ideas.layouts import LayoutProfile, SheetOverrides
 from raaderum.ideas.records import SAMPLE_BATCH_NAME, BatchInfo, ProposalRecord
 from raaderum.ideas.search import (
     Cluster,
@@ -42,23 +40,44 @@ from raaderum.ideas.search import (
     SearchResult,
     SimilarHit,
 )
-from raaderum.release.municipalities import MunicipalityRegister
 from raaderum.store.engine import database_url, ensure_schema, make_engine, migrate, migrations_dir
-from raaderum.store.import_profiles import list_profiles, save_profile
-from raaderum.store.models import ImportBatch, Proposal, ProposalStatus, utcnow
 
-if TYPE_CHECKING:  # the workbook reader (openpyxl) is loaded only to import
+if TYPE_CHECKING:  # the workbook reader (openpyxl) is loaded only to import; the ORM (below) only to read or write
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
+
     from raaderum.ideas.excel_import import ImportReport
+    from raaderum.ideas.layouts import LayoutProfile, SheetOverrides
+    from raaderum.release.municipalities import MunicipalityRegister
+    from raaderum.store.models import ImportBatch
+
+# A CLI search of a persisted index needs the database only for the store's revision (one Core query below). The
+# ORM (sqlalchemy.orm and the app store's 30-odd mapped classes: a third of a second to import and configure) is
+# imported by the methods that read or write rows, on their first call.
 
 _COLUMNS = ("municipality_code", "municipality_name", "budget_year", "area_id", "area_text", "committee_text",
             "title", "description", "type_id", "type_text", "amount_b", "amount_bo1", "amount_bo2", "amount_bo3",
             "one_off_investment", "contact", "source_file", "source_sheet", "source_row", "batch_id",
             "content_hash", "is_sample", "created_at", "updated_at", "version", "source_ref", "source_fields")
-_TABLE_COLUMNS = [Proposal.__table__.c[c] for c in ("id", *_COLUMNS)]
+
+
+@functools.lru_cache(maxsize=1)
+def _table_columns() -> tuple[Any, ...]:
+    """The proposals table's columns in record order (for Core selects of whole records)."""
+    from raaderum.store.models import Proposal  # lazy: the ORM only when rows are read
+
+    return tuple(Proposal.__table__.c[c] for c in ("id", *_COLUMNS))
+
+
+#: The store's revision in one Core statement, typed as the ORM would type it (so a revision read here equals one
+#: read through the mapped class: the persisted index's key compares equal).
+_REVISION_SQL = text("SELECT count(id) AS n, max(id) AS max_id, max(updated_at) AS updated FROM proposals").columns(
+    n=Integer(), max_id=Integer(), updated=DateTime(timezone=True))
+_ANY_SQL = text("SELECT 1 FROM proposals LIMIT 1")
 
 
 def _to_record(p: Any) -> ProposalRecord:
-    """A record from an ORM row or a Core row (``select(*_TABLE_COLUMNS)``)."""
+    """A record from an ORM row or a Core row (``select(*_table_columns())``)."""
     m = p._mapping if hasattr(p, "_mapping") else None
     d = {c: (m[c] if m is not None else getattr(p, c)) for c in _COLUMNS}
     d["source_fields"] = dict(d["source_fields"] or {})
@@ -152,6 +171,8 @@ class IdeaStore:
         migrate(self.url, engine=self.engine)
 
     def _session(self) -> Session:
+        from sqlalchemy.orm import Session  # lazy: the ORM only when rows are read or written (see the top)
+
         return Session(self.engine, expire_on_commit=False)
 
     def _guard(self, e: Exception) -> StoreError:
@@ -170,6 +191,8 @@ class IdeaStore:
 
     def count(self, *, include_sample: bool = True) -> int:
         """How many proposals are stored."""
+        from raaderum.store.models import Proposal  # lazy: the ORM only when rows are read
+
         q = select(func.count(Proposal.id))
         if not include_sample:
             q = q.where(Proposal.is_sample.is_(False))
@@ -183,7 +206,9 @@ class IdeaStore:
              area_id: str | None = None, batch_id: int | None = None,
              include_sample: bool = True) -> list[ProposalRecord]:
         """Stored proposals in id order, optionally filtered."""
-        q = select(*_TABLE_COLUMNS).order_by(Proposal.id)
+        from raaderum.store.models import Proposal  # lazy: the ORM only when rows are read
+
+        q = select(*_table_columns()).order_by(Proposal.id)
         if batch_id is not None:
             q = q.where(Proposal.batch_id == int(batch_id))
         if municipality_code is not None:
@@ -202,6 +227,8 @@ class IdeaStore:
 
     def get(self, proposal_id: int) -> ProposalRecord:
         """The proposal with ``proposal_id``; :class:`ProposalNotFound` otherwise."""
+        from raaderum.store.models import Proposal  # lazy: the ORM only when rows are read
+
         try:
             with self._session() as s:
                 p = s.get(Proposal, int(proposal_id))
@@ -212,11 +239,15 @@ class IdeaStore:
             raise self._guard(e) from None
 
     def batches(self) -> builtins.list[BatchInfo]:
+        from raaderum.store.models import ImportBatch  # lazy: the ORM only when rows are read
+
         with self._session() as s:
             return [_batch_info(b) for b in s.scalars(select(ImportBatch).order_by(ImportBatch.id))]
 
     def existing_hashes(self, hashes: Iterable[str]) -> dict[str, int]:
         """Which of ``hashes`` are stored already: content hash → proposal id."""
+        from raaderum.store.models import Proposal  # lazy: the ORM only when rows are read
+
         wanted = list(dict.fromkeys(hashes))
         found: dict[str, int] = {}
         with self._session() as s:
@@ -241,6 +272,8 @@ class IdeaStore:
         Returns the batch (None when nothing was new, so a re-import leaves no trace) and the stored records
         with their ids.
         """
+        from raaderum.store.models import ImportBatch, Proposal, utcnow  # lazy: the ORM only when rows are written
+
         existing = self.existing_hashes(p.content_hash for p in proposals)
         seen: set[str] = set()
         new: builtins.list[ProposalRecord] = []
@@ -285,6 +318,8 @@ class IdeaStore:
 
     def profiles(self) -> builtins.list[LayoutProfile]:
         """The saved import profiles ([] in a store without the table yet)."""
+        from raaderum.store.import_profiles import list_profiles  # lazy: the ORM only when rows are read
+
         try:
             return list_profiles(self)
         except (OperationalError, ProgrammingError):
@@ -307,6 +342,7 @@ class IdeaStore:
         services use it for the audit row. Call it through :func:`raaderum.server.imports.import_workbook`, which
         checks the permission."""
         from raaderum.ideas.excel_import import read_workbook  # lazy: openpyxl only when a workbook is imported
+        from raaderum.store.import_profiles import save_profile  # lazy: the ORM only when rows are written
 
         profiles = self.profiles() if use_profiles else []
         report = read_workbook(path, register=self.register, savings_positive=savings_positive,
@@ -358,7 +394,7 @@ class IdeaStore:
 
     def ensure_sample(self) -> int:
         """Load the shipped sample idea bank into an empty store (flagged ``is_sample``); returns how many."""
-        if self.count() > 0:
+        if self._has_proposals():
             return 0
         from raaderum.ideas.sample_data import sample_records, sample_sha256  # lazy: 150 records, needed once
 
@@ -371,8 +407,18 @@ class IdeaStore:
             raise
         return len(stored) if batch else 0
 
+    def _has_proposals(self) -> bool:
+        """Does the store hold any proposal? (One Core query: every CLI command asks it.)"""
+        try:
+            with self.engine.connect() as conn:
+                return conn.execute(_ANY_SQL).first() is not None
+        except (OperationalError, ProgrammingError) as e:
+            raise self._guard(e) from None
+
     def remove_sample(self) -> int:
         """Delete the sample proposals and their batch; returns how many proposals were removed."""
+        from raaderum.store.models import ImportBatch, Proposal  # lazy: the ORM only when rows are written
+
         with self._session() as s, s.begin():
             res = s.execute(delete(Proposal).where(Proposal.is_sample.is_(True)))
             n = getattr(res, "rowcount", 0) or 0
@@ -386,9 +432,8 @@ class IdeaStore:
         return self._revision()
 
     def _revision(self) -> tuple[Any, ...]:
-        with self._session() as s:
-            return tuple(s.execute(select(func.count(Proposal.id), func.max(Proposal.id),
-                                          func.max(Proposal.updated_at))).one())
+        with self.engine.connect() as conn:
+            return tuple(conn.execute(_REVISION_SQL).one())
 
     def _index_records(self) -> builtins.list[ProposalRecord]:
         """The proposals the search covers: all but those withdrawn in a municipality's workspace."""
@@ -429,6 +474,8 @@ class IdeaStore:
     def _caught_up(self, index: SearchIndex, old: tuple[Any, ...], rev: tuple[Any, ...]) -> SearchIndex:
         """``index`` (built at revision ``old``) with the proposals added, changed, withdrawn or removed since; a
         full rebuild when most of it changed, or when the result does not add up to what the store holds."""
+        from raaderum.store.models import Proposal  # lazy: the ORM only when the index is brought up to date
+
         old_count, old_max_id, old_updated = old
         if not old_count or old_max_id is None or old_updated is None:
             return SearchIndex(self._index_records())
@@ -439,7 +486,7 @@ class IdeaStore:
         with self._session() as s:
             current = set(s.scalars(select(Proposal.id)))
             changed = [_to_record(r) for r in s.execute(
-                select(*_TABLE_COLUMNS).where((Proposal.id > old_max_id) | (Proposal.updated_at > old_updated))
+                select(*_table_columns()).where((Proposal.id > old_max_id) | (Proposal.updated_at > old_updated))
                 .order_by(Proposal.id))]
         in_index = set(index.ids.tolist())
         removed = {i for i in in_index if i not in current or i in hidden}
@@ -544,6 +591,10 @@ class IdeaStore:
 
 def withdrawn_ids(engine: Engine) -> set[int]:
     """Ids of withdrawn proposals (for lists and searches that should leave them out)."""
+    from sqlalchemy.orm import Session  # lazy: the ORM only when rows are read (see the top)
+
+    from raaderum.store.models import ProposalStatus  # lazy: the ORM only when rows are read
+
     with Session(engine) as s:
         return set(s.scalars(select(ProposalStatus.proposal_id).where(ProposalStatus.withdrawn_at.is_not(None))))
 
