@@ -155,6 +155,17 @@ def dea_spec_of(text: str, area: str | None) -> Any:
     return spec_for_area(area) if area else resolve_dea_spec(DEA_DEFAULT_SPEC)
 
 
+@lru_cache(maxsize=8)
+def _populations(release: Release) -> dict[tuple[int, int], float | None]:
+    return {(int(c), int(y)): p for c, y, p in release.query("SELECT municipality_code, year, population "
+                                                             "FROM population")}
+
+
+def population(release: Release, code: int, year: int) -> float | None:
+    """The municipality's population in ``year`` (one query per release, not one per page)."""
+    return _populations(release).get((int(code), int(year)))
+
+
 @lru_cache(maxsize=4096)
 def cached_dea_peers(release: Release, code: int, spec_id: str, year: int | None) -> DeaPeers:
     return dea_peers(release, code, spec_id, year)

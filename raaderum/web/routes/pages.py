@@ -540,9 +540,7 @@ def proposal_page(request: Request, proposal_id: RowId) -> Response:
     amount = full_year_amount(p)
     pop = None
     if year is not None:
-        rows = rel.query("SELECT population FROM population WHERE municipality_code = ? AND year = ?",
-                         [p.municipality_code, year])
-        pop = rows[0][0] if rows else None
+        pop = views.population(rel, p.municipality_code, year)
     per_inh = amount * 1000 / pop if amount is not None and pop else None
     amounts = DataTable("beloeb", "Økonomi, 1.000 kr. pr. år (besparelser negative; – = ikke oplyst)", [
         Column("label", "Beløb"), Column("b", "B", "num1"), Column("bo1", "BO1", "num1"), Column("bo2", "BO2", "num1"),
