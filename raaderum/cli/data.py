@@ -5,10 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
 from raaderum.cli._common import app, handles_errors, print_json
-from raaderum.release.reader import check_release, current_release_dir, open_release
 
 data_app = typer.Typer(help="Datareleasen: hvilken er i brug, og byg eller hent en ny.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
@@ -18,6 +16,10 @@ app.add_typer(data_app, name="data")
 @handles_errors
 def info(as_json: bool = typer.Option(False, "--json", help="Skriv JSON.")) -> None:
     """Vis datareleasen i brug med kilder, år, kontrolsummer og skøn."""
+    from rich.console import Console  # lazy: start-up
+
+    from raaderum.release.reader import open_release  # lazy: start-up
+
     rel = open_release()
     m = rel.manifest
     if as_json:
@@ -71,7 +73,7 @@ def build(
     """Byg datareleasen reproducerbart fra rådatafilerne i data/raw."""
     from raaderum.release.build import build_release  # lazy: start-up
     from raaderum.release.raw_inputs import read_raw_inputs  # lazy: start-up
-    from raaderum.release.reader import embedded_release_dir  # lazy: start-up
+    from raaderum.release.reader import check_release, embedded_release_dir  # lazy: start-up
 
     target = out or embedded_release_dir()
     inputs = read_raw_inputs(raw)
@@ -85,6 +87,8 @@ def build(
 @handles_errors
 def check(path: Path = typer.Argument(None, help="Mappe med en release (standard: den i brug).")) -> None:
     """Kontrollér en datarelease (kontrolsummer, 98 kommuner, nøgler, landstal)."""
+    from raaderum.release.reader import check_release, current_release_dir  # lazy: start-up
+
     target = path or current_release_dir()
     summary = check_release(target)
     typer.echo(f"OK: {target} ({summary['municipalities']} kommuner, {summary['national_rows_checked']} "
@@ -98,6 +102,8 @@ def update(
     base_url: str = typer.Option(None, "--base-url", help="API-adresse (standard: https://api.statbank.dk/v1)."),
 ) -> None:
     """Hent en ny release fra Danmarks Statistiks API; skift kun til den, når den er komplet og kontrolleret."""
+    from rich.console import Console  # lazy: start-up
+
     from raaderum.errors import InputError  # lazy: start-up
     from raaderum.release.statbank import DEFAULT_BASE_URL, StatbankClient  # lazy: start-up
     from raaderum.release.update import update_release  # lazy: start-up
@@ -124,6 +130,8 @@ def import_noegletal_cmd(
     file: Path = typer.Argument(..., help="CSV-eksport fra noegletal.dk (Latin-1, semikolon, danske tal)."),
 ) -> None:
     """Læs en eksport fra noegletal.dk ind i en ny datarelease; skift kun til den, når den er kontrolleret."""
+    from rich.console import Console  # lazy: start-up
+
     from raaderum.release.noegletal import import_noegletal  # lazy: start-up
 
     con = Console(stderr=True)
