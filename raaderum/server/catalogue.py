@@ -50,14 +50,13 @@ from raaderum.errors import (  # re-exported: the errors of this service
     PermissionDenied,
     ProposalNotFound,
     ScenarioNotFound,
-    ShareLinkNotFound,
     UnknownArea,
 )
 from raaderum.ideas.amounts import parse_amount
 from raaderum.ideas.committees import clean_committee_name
 from raaderum.release.reader import current_register
 from raaderum.server.permissions import OPERATOR, require, require_some
-from raaderum.server.workspace import _conflict, _version, local_time
+from raaderum.server.workspace import _conflict, _revoke_link, _version, local_time
 from raaderum.store.audit import record, snapshot
 from raaderum.store.catalogue import PERIODS, has_accounts, local_choice
 from raaderum.store.committees import committee_mapping
@@ -723,19 +722,9 @@ def create_share_link(engine: Engine, user: User, catalogue_id: int) -> Catalogu
 
 def revoke_share_link(engine: Engine, user: User, token: str) -> CatalogueShareLink:
     """Revoke a read-only link (a revoked link stays stored, with who and when)."""
-    require_some(user, "catalogue.share")
-    with Session(engine, expire_on_commit=False) as s, s.begin():
-        link = s.get(CatalogueShareLink, str(token)[:64])
-        if link is None:
-            raise ShareLinkNotFound("Læselinket findes ikke.")
-        require(user, "catalogue.share", link.municipality_code)
-        if link.revoked_at is None:
-            before = snapshot(link, ("token",))
-            link.revoked_at, link.revoked_by = utcnow(), user.name
-            s.flush()
-            record(s, user, "catalogue.unshare", "catalogue_share_link", link.token[:8] + "…", before,
-                   snapshot(link, ("token",)), link.municipality_code)
-        return link
+    return _revoke_link(engine, user, CatalogueShareLink, token,  # type: ignore[no-any-return]
+                       action="catalogue.share", audit_action="catalogue.unshare", entity="catalogue_share_link",
+                       missing="Læselinket findes ikke.")
 
 
 def changed_at(dt: datetime | None) -> str:

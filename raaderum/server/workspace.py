@@ -241,20 +241,29 @@ def create_share_link(engine: Engine, user: User, municipality_code: int) -> Sha
     return link
 
 
-def revoke_share_link(engine: Engine, user: User, token: str) -> ShareLink:
-    require_some(user, "shortlist.share")
+def _revoke_link(engine: Engine, user: User, model: Any, token: str, *, action: str, audit_action: str,
+                entity: str, missing: str) -> Any:
+    """Revoke a read-only link row of ``model`` (a shortlist's or a catalogue's): the permission ``action`` for
+    the link's municipality, then the change and its audit row (the token itself never in the log). A revoked
+    link stays stored, with who and when; revoking it again changes nothing."""
+    require_some(user, action)
     with Session(engine, expire_on_commit=False) as s, s.begin():
-        link = s.get(ShareLink, str(token)[:64])
+        link = s.get(model, str(token)[:64])
         if link is None:
-            raise ShareLinkNotFound("Delingslinket findes ikke.")
-        require(user, "shortlist.share", link.municipality_code)
+            raise ShareLinkNotFound(missing)
+        require(user, action, link.municipality_code)
         if link.revoked_at is None:
             before = snapshot(link, ("token",))
             link.revoked_at, link.revoked_by = utcnow(), user.name
             s.flush()
-            record(s, user, "shortlist.unshare", "share_link", link.token[:8] + "…", before,
-                   snapshot(link, ("token",)), link.municipality_code)
+            record(s, user, audit_action, entity, link.token[:8] + "…", before, snapshot(link, ("token",)),
+                   link.municipality_code)
     return link
+
+
+def revoke_share_link(engine: Engine, user: User, token: str) -> ShareLink:
+    return _revoke_link(engine, user, ShareLink, token, action="shortlist.share",  # type: ignore[no-any-return]
+                       audit_action="shortlist.unshare", entity="share_link", missing="Delingslinket findes ikke.")
 
 
 def shared_shortlist(engine: Engine, token: str) -> tuple[int, list[ShortlistRow]]:
