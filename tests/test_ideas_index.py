@@ -138,3 +138,67 @@ def test_two_first_runs_at_the_same_moment_do_not_crash(tmp_path: Path) -> None:
             assert store.count() == len(sample_records())  # the sample loaded once, not three times
         finally:
             store.close()
+
+
+# ------------------------------------------------------------------------- the CLI's cold search (no SQLAlchemy)
+
+
+def test_the_quick_path_knows_the_newest_migration() -> None:
+    from alembic.script import ScriptDirectory
+
+    from raaderum.store.engine import alembic_config
+    from raaderum.store.quick_search import head_revision
+
+    assert head_revision() == ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def test_quick_search_answers_only_from_a_current_index(tmp_path: Path, register: Any) -> None:
+    from raaderum.ideas import SearchFilters
+    from raaderum.store.quick_search import quick_search
+
+    url = f"sqlite:///{tmp_path / 'app.sqlite'}"
+    idx = tmp_path / "idx"
+    assert quick_search("gadelys", url=url, index_dir=idx) is None  # no database
+    store = IdeaStore(url, register=register, index_dir=idx)
+    store.migrate()
+    assert quick_search("gadelys", url=url, index_dir=idx) is None  # empty: the ordinary path loads the sample
+    store.ensure_sample()
+    assert quick_search("gadelys", url=url, index_dir=idx) is None  # no index file yet
+    expected = store.search("gadelys", SearchFilters(area="veje_trafik"), limit=5)
+    got = quick_search("gadelys", SearchFilters(area="veje_trafik"), 5, url=url, index_dir=idx)
+    assert got is not None and got.to_dict() == expected.to_dict() and got.total > 0
+    # the store moves on: the file is out of date, so the quick path steps aside until the index catches up
+    store.add_batch("ny.xlsx", "1" * 64, [ProposalRecord(municipality_code=101, municipality_name="København",
+                                                          budget_year=2021, title="Gadelys med bevægelsessensor")])
+    assert quick_search("gadelys", url=url, index_dir=idx) is None
+    fresh = store.search("gadelys", limit=50)
+    again = quick_search("gadelys", None, 50, url=url, index_dir=idx)
+    assert again is not None and again.to_dict() == fresh.to_dict()
+    assert "Gadelys med bevægelsessensor" in [h.record.title for h in again.hits]
+    # another store's file, or a schema that is not current, is never used
+    assert quick_search("gadelys", url=url, index_dir=tmp_path / "other") is None
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0006_catalogue'"))
+    assert quick_search("gadelys", url=url, index_dir=idx) is None
+    assert quick_search("gadelys", url="postgresql+psycopg://x@127.0.0.1/y", index_dir=idx) is None
+    store.close()
+
+
+def test_cli_search_gives_the_same_answer_cold_and_warm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from raaderum.cli import app
+
+    monkeypatch.setenv("RAADERUM_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("RAADERUM_DATABASE_URL", raising=False)
+    runner = CliRunner()
+    first = runner.invoke(app, ["ideas", "search", "plejehjem", "--json"])  # builds and saves the index
+    assert first.exit_code == 0, first.output
+    assert list((tmp_path / "home" / "search-index").glob("ideas-*.index"))
+
+    def no_store(self: Any, *a: Any, **k: Any) -> None:
+        raise AssertionError("the cold search opened the store")
+
+    monkeypatch.setattr(IdeaStore, "__init__", no_store)
+    second = runner.invoke(app, ["ideas", "search", "plejehjem", "--json"])  # answered from the file
+    assert second.exit_code == 0 and second.output == first.output

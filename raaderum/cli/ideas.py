@@ -229,15 +229,19 @@ def search(
     from rich.markup import escape  # lazy: start-up
 
     from raaderum.ideas.search import SearchFilters  # lazy: start-up
+    from raaderum.store.quick_search import quick_search  # lazy: start-up
 
-    store = _open_store()
-    try:
-        if kommune:
-            kommune = str(store.register.resolve(kommune).code)
-        result = store.search(query, SearchFilters(area=area, type=type_, municipality=kommune, year=year),
-                              limit=limit)
-    finally:
-        store.close()
+    # A current index file answers without opening the store (no SQLAlchemy); otherwise the ordinary path.
+    result = None if kommune else quick_search(query, SearchFilters(area=area, type=type_, year=year), limit)
+    if result is None:
+        store = _open_store()
+        try:
+            if kommune:
+                kommune = str(store.register.resolve(kommune).code)
+            result = store.search(query, SearchFilters(area=area, type=type_, municipality=kommune, year=year),
+                                  limit=limit)
+        finally:
+            store.close()
     if as_json:
         print_json(result.to_dict())
         return

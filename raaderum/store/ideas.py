@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import builtins
 import functools
-import hashlib
 import re
 import threading
 import time
@@ -41,6 +40,7 @@ from raaderum.ideas.search import (
     SimilarHit,
 )
 from raaderum.store.engine import database_url, ensure_schema, make_engine, migrate, migrations_dir
+from raaderum.store.quick_search import REVISION_SQL, index_path, url_hash
 
 if TYPE_CHECKING:  # the workbook reader (openpyxl) is loaded only to import; the ORM (below) only to read or write
     from sqlalchemy import Engine
@@ -71,7 +71,7 @@ def _table_columns() -> tuple[Any, ...]:
 
 #: The store's revision in one Core statement, typed as the ORM would type it (so a revision read here equals one
 #: read through the mapped class: the persisted index's key compares equal).
-_REVISION_SQL = text("SELECT count(id) AS n, max(id) AS max_id, max(updated_at) AS updated FROM proposals").columns(
+_REVISION_SQL = text(REVISION_SQL).columns(
     n=Integer(), max_id=Integer(), updated=DateTime(timezone=True))
 _ANY_SQL = text("SELECT 1 FROM proposals LIMIT 1")
 
@@ -448,14 +448,13 @@ class IdeaStore:
     # database (a hash of its URL), so two databases never share a file.
 
     def _url_hash(self) -> str:
-        return hashlib.sha256(self.url.encode("utf-8")).hexdigest()
+        return url_hash(self.url)
 
     def index_file(self) -> Path | None:
         """The file the search index is kept in between processes (None: not persisted)."""
         if not self.persist_index:
             return None
-        base = self.index_dir if self.index_dir is not None else config.current().home_dir / "search-index"
-        return base / f"ideas-{self._url_hash()[:16]}.index"
+        return index_path(self.url, self.index_dir)
 
     def _save_index(self, index: SearchIndex, rev: tuple[Any, ...]) -> None:
         path = self.index_file()
