@@ -99,3 +99,16 @@ def test_api_dea(engine: Any) -> None:
     op = schema["paths"]["/api/v1/demografi/{kommune}"]["get"]
     assert {"200", "400", "404", "503"} <= set(op["responses"])
     assert "text/csv" in op["responses"]["200"]["content"]
+
+
+def test_benchmark_against_the_dea_reference_municipalities(release: Any) -> None:
+    from raaderum.analysis.dea import dea_peers
+
+    r = CliRunner().invoke(app, ["benchmark", "Aarhus", "--peers", "dea:aeldre", "--json"])
+    assert r.exit_code == 0, r.output
+    peers = json.loads(r.output)["peers"]
+    expected = dea_peers(release, 751, "aeldre")
+    assert peers["kind"] == "dea" and {m["code"] for m in peers["members"]} == set(expected.codes)
+    assert expected.codes and 751 not in expected.codes
+    r = CliRunner().invoke(app, ["benchmark", "Aarhus", "--peers", "dea:intet"])
+    assert r.exit_code == 2 and "Ukendt DEA-specifikation" in r.output

@@ -39,6 +39,7 @@ which leaves θ unchanged (DEA is units invariant) and keeps HiGHS's tolerances 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,6 +49,7 @@ from scipy.optimize import linprog
 
 from raaderum.analysis.benchmark import BAND_PERCENTILES, CAPITAL_CODES, DEFAULT_SEED, SMALL_MUNICIPALITY
 from raaderum.analysis.key_figures import EXPENDITURE_TABLE, area_panel, price_provenance
+from raaderum.analysis.peers import DEA_DEFAULT_SPEC, DEA_PEERS, PeerSpec
 from raaderum.analysis.prices import PriceBasis, price_basis
 from raaderum.catalog import Catalog, load_catalog
 from raaderum.errors import DataNotAvailable, EstimationError, InputError, UnknownDeaSpec
@@ -1294,10 +1296,36 @@ def dea_potential(release: Release, municipality: str | int | Municipality, area
             "bootstrap": u.bootstrap, "output_slacks": u.output_slacks, "status": "derived"}
 
 
+def is_dea_peers(text: str) -> bool:
+    """Is a ``peers`` value the DEA reference set (``dea`` or ``dea:<spec>``)?"""
+    return bool(re.fullmatch(rf"\s*{DEA_PEERS}\s*(:.*)?", str(text), flags=re.IGNORECASE | re.DOTALL))
+
+
+def dea_spec_of(text: str, area: str | None) -> DeaSpec:
+    """The DEA specification of a ``peers`` value ``dea`` / ``dea:<spec>``: the chosen one, else the area's, else
+    the across-area specification (:data:`DEA_DEFAULT_SPEC`). An unknown one is :class:`UnknownDeaSpec`."""
+    chosen = text.split(":", 1)[1].strip() if ":" in text else ""
+    if chosen:
+        return resolve_dea_spec(chosen)
+    return spec_for_area(area) if area else resolve_dea_spec(DEA_DEFAULT_SPEC)
+
+
+def dea_peer_spec(release: Release, municipality: str | int | Municipality, text: str, area: str | None = None,
+                  year: int | None = None, *, peers: Any = None) -> PeerSpec:
+    """``peers=dea[:spec]`` as a peer spec with the reference municipalities filled in (the lookup the analysis of
+    peers cannot make itself: DEA builds on the benchmark), for the web and the CLI alike. No references is an
+    error with the reason, never the default peers. ``peers``: a (cached) :func:`dea_peers`."""
+    spec = dea_spec_of(text, area)
+    code = release.register.resolve(municipality).code if not isinstance(municipality, Municipality) \
+        else municipality.code
+    dp = (peers or dea_peers)(release, code, spec.id, year)
+    return PeerSpec(DEA_PEERS, codes=tuple(dp.codes), text=f"{DEA_PEERS}:{spec.id}", label=f"{spec.label}, {dp.year}")
+
+
 __all__ = [
     "CRS", "DEA_REFERENCE", "DEA_SEED", "DEA_SPECS", "DEFAULT_DEA_B", "DeaBootstrap", "DeaData", "DeaOutput",
     "DeaPeers", "DeaResult", "DeaScores", "DeaSpec", "DeaUnit", "EFFICIENCY_TOL", "FLAGS", "MIN_DEA_B", "VRS",
-    "dea_data", "dea_peer_codes", "dea_peers", "dea_potential", "dea_scores", "dea_specs",
-    "efficient_by_construction", "resolve_dea_spec", "run_dea", "run_dea_all", "spec_for_area", "super_efficiency",
-    "sw_bandwidth", "sw_bootstrap",
+    "dea_data", "dea_peer_codes", "dea_peer_spec", "dea_peers", "dea_potential", "dea_scores", "dea_spec_of",
+    "dea_specs", "efficient_by_construction", "is_dea_peers", "resolve_dea_spec", "run_dea", "run_dea_all",
+    "spec_for_area", "super_efficiency", "sw_bandwidth", "sw_bootstrap",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -46,8 +47,9 @@ def benchmark(
     reference: str = typer.Option("peer_mean", "--reference", "-r",
                                   help="Referenceniveau: " + ", ".join(REFERENCE_IDS) + "."),
     peers: str = typer.Option("k=10", "--peers", "-p",
-                              help="Sammenligningskommuner: k=10, group, region, all eller koder/navne "
-                                   "adskilt med komma."),
+                              help="Sammenligningskommuner: k=10, group, region, all, koder/navne "
+                                   "adskilt med komma, eller dea / dea:<specifikation> (referencekommunerne "
+                                   "på DEA-fronten)."),
     weights: str | None = typer.Option(None, "--weights", "-w",
                                        help="Vægte på rammevilkår, fx 'ln_population=2,share_80_plus=0'."),
     need_corrected: bool = typer.Option(False, "--need-corrected", help="Tilføj behovskorrigeret potentiale."),
@@ -73,7 +75,12 @@ def benchmark(
 
     _check_constants()
     rel = open_release()
-    res = run_benchmark(rel, kommune, year, reference=reference, peers=peers, weights=weights,
+    chosen: Any = peers
+    from raaderum.analysis.dea import dea_peer_spec, is_dea_peers  # lazy: start-up
+
+    if is_dea_peers(peers):  # the DEA reference municipalities (across areas, or dea:<specifikation>)
+        chosen = dea_peer_spec(rel, kommune, peers, None, year)
+    res = run_benchmark(rel, kommune, year, reference=reference, peers=chosen, weights=weights,
                         need_corrected=need_corrected, B=bootstrap, seed=seed, peer_model=peer_model,
                         prices=prices, base_year=base_year)
     if xlsx is not None:

@@ -20,12 +20,14 @@ from raaderum.analysis.dea import (
     dea_peers,
     dea_potential,
     dea_specs,
+    is_dea_peers,
     resolve_dea_spec,
     run_dea_all,
     spec_for_area,
     sw_bandwidth,
 )
 from raaderum.analysis.dea import FLAGS as DEA_FLAGS
+from raaderum.analysis.dea import dea_peer_spec as _dea_peer_spec
 from raaderum.analysis.decomposition import FACTORS, spending_decomposition
 from raaderum.analysis.demography import DemographicPressure, demographic_pressure, method_summary, pressure_overview
 from raaderum.analysis.key_figures import area_panel, area_unit_cost_series, function_panel, round_to_precision
@@ -142,17 +144,6 @@ class BenchmarkParams:
             raise InputError(f"Sammenligningskommuner {self.peers!r}: {e}") from None
 
 
-def is_dea_peers(text: str) -> bool:
-    return bool(re.fullmatch(rf"\s*{DEA_PEERS}\s*(:.*)?", text, flags=re.IGNORECASE | re.DOTALL))
-
-
-def dea_spec_of(text: str, area: str | None) -> Any:
-    """The DEA specification of a ``peers`` value ``dea`` / ``dea:<spec>``: the chosen one, else the area's, else
-    the across-area specification (:data:`DEA_DEFAULT_SPEC`). An unknown one is a 404 with the registry's ids."""
-    chosen = text.split(":", 1)[1].strip() if ":" in text else ""
-    if chosen:
-        return resolve_dea_spec(chosen)
-    return spec_for_area(area) if area else resolve_dea_spec(DEA_DEFAULT_SPEC)
 
 
 @lru_cache(maxsize=8)
@@ -172,12 +163,8 @@ def cached_dea_peers(release: Release, code: int, spec_id: str, year: int | None
 
 
 def dea_peer_spec(release: Release, code: int, text: str, area: str | None, year: int | None) -> PeerSpec:
-    """``peers=dea[:spec]`` as a peer spec with the reference municipalities filled in (the lookup the analysis of
-    peers cannot make itself: DEA builds on the benchmark). No references is a 400 with the reason, never the
-    default peers."""
-    spec = dea_spec_of(text, area)
-    dp = cached_dea_peers(release, code, spec.id, year)
-    return PeerSpec(DEA_PEERS, codes=tuple(dp.codes), text=f"{DEA_PEERS}:{spec.id}", label=f"{spec.label}, {dp.year}")
+    """:func:`raaderum.analysis.dea.dea_peer_spec` with the DEA references cached per release."""
+    return _dea_peer_spec(release, code, text, area, year, peers=cached_dea_peers)
 
 
 @lru_cache(maxsize=512)
