@@ -155,3 +155,29 @@ def test_a_reader_sees_the_pressure_but_no_suggestion_link(engine: Any, users: A
     assert 'id="maalforslag"' not in page.text and "tabel-maalform" not in page.text
     assert _cells(page.text)[""] == {p: fmt_signed(v) for p, v in _expected(engine, _first_budget_year())[""].items()}
     client.close()
+
+
+def test_katalog_show_prints_the_pressure_and_the_suggested_targets(engine: Any, users: Any) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from raaderum.cli import app
+
+    year = _first_budget_year()
+    c = cs.create_catalogue(engine, users["editor"], OWN, year, "Katalog til CLI")
+    expected = _expected(engine, year)
+    r = CliRunner().invoke(app, ["katalog", "show", "--katalog", str(c.id), "--json"])
+    assert r.exit_code == 0, r.output
+    pressure = json.loads(r.output)["demographic_pressure"]
+    assert pressure["status"] == "fremskrivning" and "merudgift" in pressure["unit"]
+    by_committee = {ln["committee"]: ln for ln in pressure["lines"]}
+    assert set(by_committee) == set(expected)
+    for committee, want in expected.items():
+        for p, v in want.items():
+            got = by_committee[committee]["pressure"][p]
+            assert (got is None) == (v is None) and (v is None or got == pytest.approx(v, rel=1e-12))
+            assert by_committee[committee]["suggested_target"][p] == (None if v is None else -round(v))
+    text = CliRunner().invoke(app, ["katalog", "show", "--katalog", str(c.id)])
+    assert text.exit_code == 0 and "Demografisk pres (fremskrivning" in text.output
+    assert f"Hele kommunen: B {fmt_signed(expected[''][cstore.PERIODS[0]])}" in text.output

@@ -370,7 +370,33 @@ def _report_json(r: CatalogueReport) -> dict[str, Any]:
                        "benchmark": v.share_text, "source": v.source_text, "scenarios": v.scenarios,
                        "counted": v.counted} for v in r.proposals],
         "method": dict(r.method_lines()),
+        "demographic_pressure": _pressure_json(r),
     }
+
+
+def _pressure_json(r: CatalogueReport) -> dict[str, Any] | None:
+    """The demographic pressure beside the targets (1.000 kr., + = merudgift), with the suggested targets."""
+    pr = r.pressure
+    if pr is None:
+        return None
+    return {"unit": "1.000 kr.; + = merudgift (flere i målgruppen)", "status": "fremskrivning", "note": pr.note,
+            "sign": pr.sign, "suggestion": pr.suggestion_text, "years": pr.years,
+            "lines": [{"committee": ln.committee, "label": ln.label, "areas": ln.areas, "pressure": ln.pressure,
+                       "suggested_target": ln.suggestion()} for ln in pr.lines]}
+
+
+def _print_pressure(r: CatalogueReport) -> None:
+    pr = r.pressure
+    if pr is None:
+        return
+    typer.echo("\nDemografisk pres (fremskrivning; 1.000 kr., + = merudgift):")
+    for ln in pr.lines:
+        if r.committee and ln.committee and ln.committee != r.committee:
+            continue
+        cells = "; ".join(f"{label.split()[0]} {_signed(ln.pressure.get(p))}" for p, label in r.periods)
+        typer.echo(f"  {ln.label}: {cells}")
+    typer.echo(f"  {pr.note}")
+    typer.echo(f"  {pr.suggestion_text}")
 
 
 def _print_totals(r: CatalogueReport) -> None:
@@ -408,7 +434,7 @@ def show(katalog: int | None = KATALOG,
 
     engine = _engine()
     cid = _catalogue_id(engine, katalog)
-    reports = [build_report(engine, cid, scenario=s, committee=udvalg, with_followup=False)
+    reports = [build_report(engine, cid, scenario=s, committee=udvalg, with_followup=False, with_demography=True)
                for s in (scenario_ or [None])]  # type: ignore[list-item]
     if as_json:
         if len(reports) == 1:
@@ -419,6 +445,7 @@ def show(katalog: int | None = KATALOG,
     typer.echo(SIGN_NOTE)
     for r in reports:
         _print_totals(r)
+    _print_pressure(reports[0])
     if len(reports) == 1:
         r = reports[0]
         typer.echo(f"\n{len(r.proposals)} forslag:")
