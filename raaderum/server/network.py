@@ -203,6 +203,30 @@ def _check_version(s: Session, row: Any, version: Any, what: str, entity: str) -
     return had
 
 
+def _update(s: Session, user: User, row: Any, values: Mapping[str, Any], version: Any, what: str, entity: str,
+            action: str, municipality_code: int | None) -> None:
+    """``values`` written to ``row``, made on ``version``: the version check, the stamps, the flush and the one
+    audit row with the row before and after (every edit of this module)."""
+    had = _check_version(s, row, version, what, entity)
+    before = snapshot(row)
+    for k, v in values.items():
+        setattr(row, k, v)
+    row.updated_at, row.updated_by = utcnow(), user.name
+    _flush(s, what, entity, row.id, had)
+    record(s, user, action, entity, row.id, before, snapshot(row), municipality_code)
+
+
+def _delete(s: Session, user: User, row: Any, version: Any, what: str, entity: str, action: str,
+            municipality_code: int | None) -> None:
+    """``row`` deleted (made on ``version`` when given), with its audit row."""
+    if version not in (None, ""):
+        _check_version(s, row, version, what, entity)
+    before = snapshot(row)
+    s.delete(row)
+    _flush(s, what, entity, before["id"], before["version"])
+    record(s, user, action, entity, before["id"], before, None, municipality_code)
+
+
 # ------------------------------------------------------------------------------------------------ contacts
 
 
@@ -239,14 +263,8 @@ def edit_contact(engine: Engine, user: User, contact_id: int, version: Any, fiel
     require_some(user, "contact.edit")
     with transaction(engine) as s:
         c = _contact_for_change(s, user, contact_id)
-        values = _contact_fields(fields)
-        had = _check_version(s, c, version, "Kontaktpersonen", "contact")
-        before = snapshot(c)
-        for k, v in values.items():
-            setattr(c, k, v)
-        c.updated_at, c.updated_by = utcnow(), user.name
-        _flush(s, "Kontaktpersonen", "contact", c.id, had)
-        record(s, user, "contact.edit", "contact", c.id, before, snapshot(c), c.municipality_code)
+        _update(s, user, c, _contact_fields(fields), version, "Kontaktpersonen", "contact", "contact.edit",
+                c.municipality_code)
     return c
 
 
@@ -302,12 +320,8 @@ def set_mark(engine: Engine, user: User, municipality_code: int, target_kind: st
         if version in (None, ""):
             raise ConflictError("Kommunen har allerede markeret det (måske en kollega lige nu); genindlæs siden og "
                                 "ret den markering, der er.")
-        had = _check_version(s, mark, version, "Markeringen", "work_mark")
-        before = snapshot(mark)
-        mark.status, mark.contact_id, mark.note = st, cid, text
-        mark.updated_at, mark.updated_by = now, user.name
-        _flush(s, "Markeringen", "work_mark", mark.id, had)
-        record(s, user, "mark.set", "work_mark", mark.id, before, snapshot(mark), code)
+        _update(s, user, mark, {"status": st, "contact_id": cid, "note": text}, version, "Markeringen",
+                "work_mark", "mark.set", code)
     return mark
 
 
@@ -318,12 +332,7 @@ def remove_mark(engine: Engine, user: User, mark_id: int, version: Any = None) -
         if mark is None:
             raise MarkNotFound(f"Markering nr. {mark_id} findes ikke (måske er den fjernet).")
         require(user, "mark.remove", mark.municipality_code)
-        if version not in (None, ""):
-            _check_version(s, mark, version, "Markeringen", "work_mark")
-        before = snapshot(mark)
-        s.delete(mark)
-        _flush(s, "Markeringen", "work_mark", before["id"], before["version"])
-        record(s, user, "mark.remove", "work_mark", before["id"], before, None, before["municipality_code"])
+        _delete(s, user, mark, version, "Markeringen", "work_mark", "mark.remove", mark.municipality_code)
 
 
 # ------------------------------------------------------------------------------------------------ experiences
@@ -423,13 +432,7 @@ def edit_experience(engine: Engine, user: User, experience_id: int, version: Any
                                               "area_id", "realised", "what_worked", "what_did_not", "contact_id",
                                               "public")}
         values = _experience_fields(s, e.municipality_code, {**current, **fields})
-        had = _check_version(s, e, version, "Erfaringen", "experience")
-        before = snapshot(e)
-        for k, v in values.items():
-            setattr(e, k, v)
-        e.updated_at, e.updated_by = utcnow(), user.name
-        _flush(s, "Erfaringen", "experience", e.id, had)
-        record(s, user, "experience.edit", "experience", e.id, before, snapshot(e), e.municipality_code)
+        _update(s, user, e, values, version, "Erfaringen", "experience", "experience.edit", e.municipality_code)
     return e
 
 
@@ -437,12 +440,7 @@ def delete_experience(engine: Engine, user: User, experience_id: int, version: A
     require_some(user, "experience.edit")
     with transaction(engine) as s:
         e = _experience_for_change(s, user, experience_id)
-        if version not in (None, ""):
-            _check_version(s, e, version, "Erfaringen", "experience")
-        before = snapshot(e)
-        s.delete(e)
-        _flush(s, "Erfaringen", "experience", before["id"], before["version"])
-        record(s, user, "experience.delete", "experience", before["id"], before, None, before["municipality_code"])
+        _delete(s, user, e, version, "Erfaringen", "experience", "experience.delete", e.municipality_code)
 
 
 # ------------------------------------------------------------------------------------------------ networks
@@ -632,12 +630,8 @@ def set_notes(engine: Engine, user: User, network_id: int, version: Any, notes: 
     require_some(user, "network.coordinate")
     with transaction(engine) as s:
         n = _coordinated(s, user, network_id)
-        text = _text(notes, MAX_NOTES, "Noterne")
-        had = _check_version(s, n, version, "Netværkets noter", "network")
-        before = snapshot(n)
-        n.notes, n.updated_at, n.updated_by = text, utcnow(), user.name
-        _flush(s, "Netværkets noter", "network", n.id, had)
-        record(s, user, "network.notes", "network", n.id, before, snapshot(n))
+        _update(s, user, n, {"notes": _text(notes, MAX_NOTES, "Noterne")}, version, "Netværkets noter", "network",
+                "network.notes", None)
     return n
 
 
@@ -695,14 +689,8 @@ def edit_meeting(engine: Engine, user: User, meeting_id: int, version: Any,
     with transaction(engine) as s:
         m = _meeting_for_change(s, user, meeting_id)
         current = {k: getattr(m, k) for k in ("title", "held_on", "place", "agenda", "minutes")}
-        values = _meeting_fields({**current, **fields})
-        had = _check_version(s, m, version, "Mødet", "network_meeting")
-        before = snapshot(m)
-        for k, v in values.items():
-            setattr(m, k, v)
-        m.updated_at, m.updated_by = utcnow(), user.name
-        _flush(s, "Mødet", "network_meeting", m.id, had)
-        record(s, user, "network.meeting.edit", "network_meeting", m.id, before, snapshot(m))
+        _update(s, user, m, _meeting_fields({**current, **fields}), version, "Mødet", "network_meeting",
+                "network.meeting.edit", None)
     return m
 
 
@@ -710,12 +698,7 @@ def delete_meeting(engine: Engine, user: User, meeting_id: int, version: Any = N
     require_some(user, "network.coordinate")
     with transaction(engine) as s:
         m = _meeting_for_change(s, user, meeting_id)
-        if version not in (None, ""):
-            _check_version(s, m, version, "Mødet", "network_meeting")
-        before = snapshot(m)
-        s.delete(m)
-        _flush(s, "Mødet", "network_meeting", before["id"], before["version"])
-        record(s, user, "network.meeting.delete", "network_meeting", before["id"], before, None)
+        _delete(s, user, m, version, "Mødet", "network_meeting", "network.meeting.delete", None)
 
 
 def share(engine: Engine, user: User, network_id: int, municipality_code: int, kind: Any,
@@ -738,7 +721,7 @@ def share(engine: Engine, user: User, network_id: int, municipality_code: int, k
         if k == "scenario":
             sid = _int(scenario_id, "Scenariets nummer")
             sc = s.get(CatalogueScenario, sid)
-            if sc is None or load_catalogue_municipality(s, sc) != code:
+            if sc is None or _scenario_municipality(s, sc) != code:
                 raise ScenarioNotFound(f"Scenarie nr. {sid} findes ikke i kommunens råderumskataloger.")
         existing = s.scalar(select(NetworkShare).where(NetworkShare.network_id == n.id,
                                                        NetworkShare.municipality_code == code,
@@ -755,7 +738,7 @@ def share(engine: Engine, user: User, network_id: int, municipality_code: int, k
     return sh
 
 
-def load_catalogue_municipality(s: Session, scenario: CatalogueScenario) -> int | None:
+def _scenario_municipality(s: Session, scenario: CatalogueScenario) -> int | None:
     c = s.get(Catalogue, scenario.catalogue_id)
     return c.municipality_code if c is not None else None
 
