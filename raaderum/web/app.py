@@ -94,7 +94,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     # Middleware runs outermost-last-added: the page cache answers hits before the session lookup.
     app.add_middleware(AuthMiddleware)
-    app.add_middleware(digest.OneClickUnsubscribe)  # the RFC 8058 unsubscribe POST, signed, before CSRF
     app.add_middleware(PageCacheMiddleware, enabled=settings.page_cache)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(HealthMiddleware)

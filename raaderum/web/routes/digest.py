@@ -14,28 +14,21 @@
 Thin: what is in a digest, who may see what and every change are in :mod:`raaderum.server.digest`; rendering of
 the feed in :mod:`raaderum.reports.digest`.
 
-The unsubscribe POST comes from mail programs without a cookie or a CSRF token, so it cannot pass the CSRF check
-of :class:`raaderum.web.middleware.AuthMiddleware`. :class:`OneClickUnsubscribe` (installed outside it by
-:func:`raaderum.web.app.create_app`) answers exactly that POST itself: the signed token in the address is its
-protection against forgery (nobody without the e-mail knows it), the body is capped at :data:`MAX_BODY` bytes and
-the path must match :data:`UNSUBSCRIBE_PATH`; every other request passes through untouched.
+The unsubscribe POST comes from mail programs without a cookie or a CSRF token: its path is one of the
+``SIGNED_POST_PATHS`` of :mod:`raaderum.web.middleware`, which skip the CSRF check (and nothing else), because the
+signed token in the address is the protection against forgery (nobody without the e-mail knows it).
 """
 
 from __future__ import annotations
 
-import re
 import secrets
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
-from starlette.types import ASGIApp, Receive, Scope, Send
 
-from raaderum.errors import RaaderumError
 from raaderum.reports.digest import SIGN_NOTE, amounts_line, meta_line, month_label, render_atom
 from raaderum.server import digest as dg
 from raaderum.server.accounts import User
@@ -48,14 +41,9 @@ from raaderum.web.deps import (
     secure_cookies,
     settings_of,
 )
-from raaderum.web.templating import render, render_error
+from raaderum.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-
-#: The unsubscribe link's path: a user id and a URL-safe base64 signature.
-UNSUBSCRIBE_PATH = re.compile(r"^/nyhedsbrev/afmeld/([0-9]{1,10})/([A-Za-z0-9_-]{1,100})$")
-#: Largest body the one-click POST may have (RFC 8058's is 26 bytes).
-MAX_BODY = 4096
 
 NOTICES = {
     "gemt": "Dit abonnement er gemt.",
@@ -192,6 +180,14 @@ def unsubscribe_page(request: Request, user_id: str, token: str) -> Response:
     return response
 
 
+@router.post("/nyhedsbrev/afmeld/{user_id}/{token}")
+def unsubscribe(request: Request, user_id: str, token: str) -> Response:
+    """The page's button and the RFC 8058 one-click POST (no login, no CSRF token: the signature in the path is the
+    authorisation, see ``SIGNED_POST_PATHS`` in :mod:`raaderum.web.middleware`)."""
+    changed = dg.unsubscribe_by_token(get_engine(), user_id, token, settings=settings_of(request))
+    return _unsubscribed_page(request, changed)
+
+
 def _unsubscribed_page(request: Request, changed: bool) -> Response:
     response = render(request, "nyhedsbrev_afmeld.html", {
         **_ctx(), "title": "Nyhedsbrevet Råderum er afmeldt", "active": False, "done": True, "changed": changed,
@@ -200,56 +196,4 @@ def _unsubscribed_page(request: Request, changed: bool) -> Response:
     return response
 
 
-class OneClickUnsubscribe:
-    """Answers ``POST /nyhedsbrev/afmeld/{user_id}/{token}`` (RFC 8058 one-click, and the page's button) before
-    the CSRF check: the signature in the path authorises it. Everything else passes through."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("method") != "POST":
-            await self.app(scope, receive, send)
-            return
-        path = scope.get("path", "")
-        if not path.startswith("/nyhedsbrev/afmeld/"):
-            await self.app(scope, receive, send)
-            return
-        request = Request(scope)
-        m = UNSUBSCRIBE_PATH.match(path)
-        if m is None:
-            response = render_error(request, 404, "Linket findes ikke",
-                                    "Linket findes ikke, eller det er ikke gyldigt længere.")
-        else:
-            response = await self._answer(request, receive, m.group(1), m.group(2))
-        await response(scope, receive, send)
-
-    async def _answer(self, request: Request, receive: Receive, user_id: str, token: str) -> Response:
-        declared = request.headers.get("content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
-            return render_error(request, 413, "For stor forespørgsel", "Afmeldingen må højst fylde 4 kB.")
-        size = 0
-        while True:  # read (and drop) the body, at most MAX_BODY bytes: its content does not matter
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                break
-            size += len(message.get("body", b""))
-            if size > MAX_BODY:
-                return render_error(request, 413, "For stor forespørgsel", "Afmeldingen må højst fylde 4 kB.")
-            if not message.get("more_body", False):
-                break
-        app = request.scope.get("app")
-        settings = getattr(getattr(app, "state", None), "settings", None)
-        try:
-            changed = await run_in_threadpool(dg.unsubscribe_by_token, get_engine(), user_id, token,
-                                              settings=settings)
-        except RaaderumError as e:
-            return render_error(request, e.status, e.title, str(e), headers=dict(e.headers))
-        except (DBAPIError, PoolTimeout):
-            return render_error(request, 503, "Databasen er midlertidigt utilgængelig",
-                                "Afmeldingen kunne ikke gemmes lige nu; prøv igen om lidt.",
-                                headers={"Retry-After": "5"})
-        return _unsubscribed_page(request, changed)
-
-
-__all__ = ["MAX_BODY", "UNSUBSCRIBE_PATH", "OneClickUnsubscribe", "router"]
+__all__ = ["router"]
