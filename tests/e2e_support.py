@@ -20,6 +20,20 @@ AXE = Path(__file__).resolve().parent.parent / "raaderum" / "web" / "static" / "
 ARTEFACTS = Path(__file__).resolve().parent.parent / "test-artefacts"
 
 
+def launch_browser() -> Iterator[Any]:
+    """Debian's Chromium through Playwright (for a module's ``browser`` fixture); a clear failure without it."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        import pytest
+
+        pytest.fail(f"Chromium findes ikke på {CHROMIUM}; installér Debians pakke 'chromium' (se .ci/run).")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -9,7 +9,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from e2e_support import CHROMIUM, CHROMIUM_ARGS, axe_violations, screenshot, start_server
+from e2e_support import axe_violations, launch_browser, screenshot, start_server
 
 pytestmark = pytest.mark.e2e
 
@@ -22,14 +22,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium findes ikke på {CHROMIUM}; installér Debians pakke 'chromium' (se .ci/run).")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
+    yield from launch_browser()
 
 
 @pytest.fixture

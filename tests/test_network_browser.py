@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import conftest_accounts as ca
 import pytest
-from e2e_support import CHROMIUM, CHROMIUM_ARGS, axe_violations, screenshot, start_server
+from e2e_support import axe_violations, launch_browser, screenshot, start_server
 
 from raaderum.server import catalogue as cs
 from raaderum.server import network as net
@@ -59,14 +58,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium findes ikke på {CHROMIUM}; installér Debians pakke 'chromium' (se .ci/run).")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
+    yield from launch_browser()
 
 
 def _log_in(browser: Any, base: str, name: str) -> Any:
