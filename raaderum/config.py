@@ -70,10 +70,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("database_url", "RAADERUM_DATABASE_URL", None, "str",
             "App-databasen som SQLAlchemy-URL (fx postgresql+psycopg://bruger@vaert/db); standard en "
             "SQLite-fil i RAADERUM_HOME.", secret=True),
+    Setting("db_pool_size", "RAADERUM_DB_POOL_SIZE", 20, "int",
+            "Forbindelser til app-databasen (PostgreSQL), som hver proces holder åbne; lige så mange til kan "
+            "åbnes kortvarigt ved spidsbelastning. Sæt over antallet af samtidige forespørgsler pr. proces."),
     Setting("secure_cookies", "RAADERUM_SECURE_COOKIES", False, "bool",
             "Sæt Secure på sessionscookien, også når appen selv ser http (bag en TLS-proxy)."),
     Setting("page_cache", "RAADERUM_PAGE_CACHE", True, "bool",
-            "Gem offentlige sider i hukommelsen pr. arbejdsproces (nøglet på release og app-databasens revision)."),
+            "Gem sider i hukommelsen pr. arbejdsproces: offentlige sider (nøglet på release og app-databasens "
+            "revision) og netværks-, forslags- og grebsider for den session, der så dem (kun så længe intet i "
+            "app-databasen er ændret)."),
     Setting("warm_up", "RAADERUM_WARM_UP", True, "bool",
             "Beregn standardbenchmarks og søgeindeks, før den første forespørgsel besvares."),
     Setting("search_refresh_seconds", "RAADERUM_SEARCH_REFRESH_SECONDS", 0.0, "float",
@@ -113,6 +118,7 @@ class Settings:
     xdg_data_home: Path | None = None
     release: Path | None = None
     database_url: str | None = None
+    db_pool_size: int = 20
     secure_cookies: bool = False
     page_cache: bool = True
     warm_up: bool = True

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from raaderum.errors import AuthenticationFailed, TooManyAttempts  # noqa: F401 - re-exported
 from raaderum.server.accounts import authenticate
+from raaderum.store import audit
 from raaderum.store.models import LoginAttempt, LoginSession, User, utcnow
 
 #: A session ends this long after login, however active it is.
@@ -44,6 +45,9 @@ class SessionInfo:
     csrf_token: str
     user: User
     expires_at: datetime
+    #: The app store's revision (:func:`raaderum.store.audit.revision`) read with the session: a page cached for
+    #: this session is served again only while it is unchanged. None when not read (a new session).
+    store_revision: tuple[int, int] | None = None
 
 
 def _aware(dt: datetime) -> datetime:
@@ -177,9 +181,10 @@ def lookup(engine: Engine, token: str | None) -> SessionInfo | None:
             return None
         if _aware(row.last_seen) + LAST_SEEN_EVERY <= now:
             s.execute(update(LoginSession).where(LoginSession.id == tid).values(last_seen=now))
+        store_revision = audit.revision(s)
         s.expunge(user)
         s.commit()
-        return SessionInfo(token, row.csrf_token, user, _aware(row.expires_at))
+        return SessionInfo(token, row.csrf_token, user, _aware(row.expires_at), store_revision)
 
 
 def logout(engine: Engine, token: str | None) -> None:

@@ -79,7 +79,7 @@ def _guard_parameters(conn: Any, cursor: Any, statement: str, parameters: Any, c
 
 def make_engine(url: str | None = None) -> Engine:
     """An engine for ``url`` (default :func:`database_url`): SQLite with WAL and foreign keys on, others with
-    ``pool_pre_ping``. Call ``engine.dispose()`` when done."""
+    ``pool_pre_ping`` and a pool of ``db_pool_size`` connections. Call ``engine.dispose()`` when done."""
     url = url or database_url()
     try:
         parsed = make_url(url)
@@ -93,7 +93,12 @@ def make_engine(url: str | None = None) -> Engine:
         engine = create_engine(parsed)
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
-        engine = create_engine(parsed, pool_pre_ping=True)
+        # A worker runs up to 40 requests in threads at once; a pool smaller than that would open and close a
+        # connection (a new PostgreSQL backend) for every request over it. Size it from the settings.
+        size = config.current().db_pool_size
+        if size < 1:
+            raise InputError(f"RAADERUM_DB_POOL_SIZE skal være mindst 1 (er {size}).")
+        engine = create_engine(parsed, pool_pre_ping=True, pool_size=size, max_overflow=size)
     event.listen(engine, "before_cursor_execute", _guard_parameters)
     return engine
 

@@ -18,7 +18,7 @@ from raaderum.config import Settings
 from raaderum.release.reader import open_release
 from raaderum.store.ideas import default_store
 from raaderum.web import errors
-from raaderum.web.cache import PageCacheMiddleware
+from raaderum.web.cache import PageCacheMiddleware, SessionPageCacheMiddleware
 from raaderum.web.middleware import AuthMiddleware, SecurityHeadersMiddleware
 from raaderum.web.routes import admin, analysis_api, api, catalogue, digest, levers, login, network, pages, workspace
 from raaderum.web.templating import HERE
@@ -92,7 +92,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   description="Nøgletal, benchmark, sammenligningskommuner og idébank for de 98 kommuner. "
                               "Kilde for alle udgiftstal: Danmarks Statistik.")
     app.state.settings = settings
-    # Middleware runs outermost-last-added: the page cache answers hits before the session lookup.
+    # Middleware runs outermost-last-added: the public page cache answers hits before the session lookup; the
+    # session page cache sits inside it, since it serves only a session the lookup has just found alive.
+    app.add_middleware(SessionPageCacheMiddleware, enabled=settings.page_cache)
     app.add_middleware(AuthMiddleware)
     app.add_middleware(PageCacheMiddleware, enabled=settings.page_cache)
     app.add_middleware(SecurityHeadersMiddleware)

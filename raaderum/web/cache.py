@@ -1,4 +1,6 @@
-"""A small in-process cache of rendered public pages, served by an ASGI middleware.
+"""Small in-process caches of rendered pages, served by ASGI middleware: public pages for everyone
+(:class:`PageCacheMiddleware`), and the pages of one logged-in session for that session
+(:class:`SessionPageCacheMiddleware`, below).
 
 The data release never changes while a process runs, so a page computed from it (overview, cockpit) can be served
 again as it was. The key holds the id of the release in use and the idea store's revision, both re-read at most
@@ -72,10 +74,12 @@ def _index_revision() -> Any:
 
 
 def clear() -> None:
+    """Empty both caches (public pages and session pages)."""
     global _revision
     with _lock:
         _entries.clear()
         _revision = (0.0, None)
+    clear_sessions()
 
 
 class PageCacheMiddleware:
@@ -131,6 +135,131 @@ class PageCacheMiddleware:
                             stats["stored"] += 1
                             while len(_entries) > MAX_ENTRIES:
                                 _entries.popitem(last=False)
+            await send(message)
+
+        await self.app(scope, receive, capture)
+
+
+# ------------------------------------------------------------------------------ pages of one logged-in session
+#
+# The network and proposal pages of a logged-in user are built from a dozen queries over the app store, and they
+# are personal: the header names the user, the forms carry the session's CSRF token, the panels depend on the
+# user's municipality and role. Such a page is kept for THE SESSION THAT ASKED FOR IT, and served again to it only
+#   - after the session has been looked up again in this request (AuthMiddleware: a logged-out, expired or disabled
+#     session gets no cached page, it is not even looked at), and
+#   - while nothing in the app store has changed since. The key holds the audit log's revision, read with the
+#     session on EVERY request (:func:`raaderum.server.sessions.lookup`). Every change writes its audit entry in
+#     its own transaction, so a change the user just saved, in any worker or node, makes a new key, and so does a
+#     change of the user's role or municipality. The key also holds the release in use, the idea bank's revision
+#     and search index, the date, and the request's Cookie, Accept and HX-Request/HX-Target headers.
+# A route opts in with :func:`cacheable_per_session`; only 200 answers without Set-Cookie are kept. Entries are
+# dropped after :data:`SESSION_MAX_AGE` seconds whatever happens, and the least recently used go first when the
+# worker holds more than :data:`SESSION_MAX_BYTES`. The ``page_cache`` setting turns this cache off too.
+
+SESSION_MARK = "x-raaderum-session-cacheable"
+SESSION_MAX_BYTES = 64 * 1024 * 1024
+SESSION_MAX_AGE = 300.0
+_SESSION_MARK = SESSION_MARK.encode()
+
+_session_lock = threading.Lock()
+_session_entries: OrderedDict[tuple[Any, ...], tuple[float, int, list[tuple[bytes, bytes]], bytes]] = OrderedDict()
+_session_bytes = 0
+session_stats = {"hits": 0, "stored": 0}
+
+
+def cacheable_per_session(response: Any) -> Any:
+    """Mark a logged-in page as safe to serve again to the same session while the app store is unchanged: it
+    depends only on the URL, the release, the app store and the logged-in user (and the session's CSRF token)."""
+    response.headers[SESSION_MARK] = "1"
+    return response
+
+
+def _session_key(scope: Scope, info: Any) -> tuple[Any, ...] | None:
+    """The key of this request, or None when it must not use the cache (the revision was not read with the
+    session, or a header is repeated: unusual, passed through)."""
+    if info.store_revision is None:
+        return None
+    picked: dict[bytes, bytes] = {}
+    for name, value in scope["headers"]:
+        if name in (b"cookie", b"accept", b"hx-request", b"hx-target"):
+            if name in picked:
+                return None
+            picked[name] = value
+    return (info.token, scope["path"], scope.get("query_string", b""), picked.get(b"cookie"), picked.get(b"accept"),
+            picked.get(b"hx-request"), picked.get(b"hx-target"), time.strftime("%Y-%m-%d"), info.store_revision,
+            _revisions(), _index_revision())
+
+
+def _store_session_page(key: tuple[Any, ...], status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+    global _session_bytes
+    with _session_lock:
+        old = _session_entries.pop(key, None)
+        if old is not None:
+            _session_bytes -= len(old[3])
+        _session_entries[key] = (time.monotonic(), status, headers, body)
+        _session_bytes += len(body)
+        session_stats["stored"] += 1
+        while _session_bytes > SESSION_MAX_BYTES and _session_entries:
+            _, dropped = _session_entries.popitem(last=False)
+            _session_bytes -= len(dropped[3])
+
+
+def clear_sessions() -> None:
+    global _session_bytes
+    with _session_lock:
+        _session_entries.clear()
+        _session_bytes = 0
+
+
+class SessionPageCacheMiddleware:
+    """Pure ASGI, placed INSIDE the session lookup (it needs the live session the lookup found)."""
+
+    def __init__(self, app: ASGIApp, enabled: bool = True) -> None:
+        self.app = app
+        self.enabled = enabled
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        info = scope.get("state", {}).get("raaderum_session") if scope["type"] == "http" else None
+        if (not self.enabled or info is None or scope["method"] != "GET"
+                or scope["path"].startswith(NEVER_CACHED)):
+            await self.app(scope, receive, send)
+            return
+        try:
+            key = _session_key(scope, info)
+        except Exception:  # noqa: BLE001 - e.g. the database went away: serve without the cache, the app says why
+            key = None
+        if key is None:
+            await self.app(scope, receive, send)
+            return
+        now = time.monotonic()
+        with _session_lock:
+            hit = _session_entries.get(key)
+            if hit is not None and now - hit[0] <= SESSION_MAX_AGE:
+                _session_entries.move_to_end(key)
+                session_stats["hits"] += 1
+            else:
+                hit = None
+        if hit is not None:
+            _, status, raw_headers, body = hit
+            await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+            await send({"type": "http.response.body", "body": body})
+            return
+        captured: dict[str, Any] = {"store": False, "chunks": []}
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                raw = list(message.get("headers", []))
+                keep = [(k, v) for k, v in raw if k.lower() != _SESSION_MARK]
+                captured["store"] = (message["status"] == 200 and len(keep) != len(raw)
+                                     and not any(k.lower() == b"set-cookie" for k, _ in keep))
+                captured["status"], captured["headers"] = message["status"], keep
+                message = {**message, "headers": keep}
+            elif message["type"] == "http.response.body" and captured["store"]:
+                captured["chunks"].append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    body = b"".join(captured["chunks"])
+                    if len(body) <= MAX_BODY:
+                        _store_session_page(key, captured["status"], captured["headers"], body)
             await send(message)
 
         await self.app(scope, receive, capture)

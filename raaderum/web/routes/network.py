@@ -43,6 +43,7 @@ from raaderum.store.models import (
     Proposal,
     User,
 )
+from raaderum.web.cache import cacheable_per_session
 from raaderum.web.deps import TEXT_PATTERN, RowId, current_user, get_engine, login_required
 from raaderum.web.templating import render
 
@@ -584,7 +585,7 @@ def _network_page(request: Request, user: User, network_id: int, *, ok: str | No
 @router.get("/netvaerk/{network_id}")
 def network_page(request: Request, network_id: RowId, ok: str | None = Query(None, max_length=40),
                  user: User = Depends(login_required)) -> Response:
-    return _network_page(request, user, network_id, ok=ok)
+    return cacheable_per_session(_network_page(request, user, network_id, ok=ok))
 
 
 @router.post("/netvaerk/{network_id}")

@@ -34,7 +34,7 @@ from raaderum.store.ideas import default_store
 from raaderum.store.levers import effective_levers
 from raaderum.store.links import proposals_for_gap
 from raaderum.web import views
-from raaderum.web.cache import cacheable
+from raaderum.web.cache import cacheable, cacheable_per_session
 from raaderum.web.deps import RowId
 from raaderum.web.routes import network
 from raaderum.web.tables import Column, DataTable
@@ -451,8 +451,9 @@ def lever_page(request: Request, lever_id: str) -> Response:
     lv = lever(lever_id, effective_levers(default_store().engine))
     cat = load_catalog()
     names = {**{a.id: a.name for a in cat.areas}, **{t.id: t.name for t in cat.themes}}
-    return render(request, "lever.html", {"title": lv.title, "nav": "vidensportal", "lever": lv, "names": names,
-                                          "panel": network.work_panel(request, "lever", lv.id)})
+    return cacheable_per_session(render(request, "lever.html", {
+        "title": lv.title, "nav": "vidensportal", "lever": lv, "names": names,
+        "panel": network.work_panel(request, "lever", lv.id)}))
 
 
 # ------------------------------------------------------------------ idea bank (idébank)
@@ -564,10 +565,10 @@ def proposal_page(request: Request, proposal_id: RowId) -> Response:
                   f"datarelease {rel.id}."))
 
     withdrawn = p.id in withdrawn_ids(store.engine)
-    return export_or_render(request, "proposal.html", {
+    return cacheable_per_session(export_or_render(request, "proposal.html", {
         "title": p.display_title, "nav": "idebank", "p": p, "similar": similar, "fig": fig, "fig_year": year,
         "per_inhabitant": per_inh, "full_year": amount, "release": rel, "withdrawn": withdrawn,
-        "panel": network.work_panel(request, "proposal", p.id)}, tables)
+        "panel": network.work_panel(request, "proposal", p.id)}, tables))
 
 
 @router.get("/idebank-skabelon.xlsx", include_in_schema=False)
