@@ -20,6 +20,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from functools import partial
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -112,32 +113,46 @@ class PageCacheMiddleware:
                 _entries.move_to_end(key)
                 stats["hits"] += 1
         if hit is not None:
-            status, raw_headers, body = hit
-            await send({"type": "http.response.start", "status": status, "headers": raw_headers})
-            await send({"type": "http.response.body", "body": body})
+            await _replay(send, *hit)
             return
-        captured: dict[str, Any] = {"store": False, "chunks": []}
 
-        async def capture(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                raw = list(message.get("headers", []))
-                keep = [(k, v) for k, v in raw if k.lower() != _MARK]
-                captured["store"] = message["status"] == 200 and len(keep) != len(raw)
-                captured["status"], captured["headers"] = message["status"], keep
-                message = {**message, "headers": keep}
-            elif message["type"] == "http.response.body" and captured["store"]:
-                captured["chunks"].append(message.get("body", b""))
-                if not message.get("more_body", False):
-                    body = b"".join(captured["chunks"])
-                    if len(body) <= MAX_BODY:
-                        with _lock:
-                            _entries[key] = (captured["status"], captured["headers"], body)
-                            stats["stored"] += 1
-                            while len(_entries) > MAX_ENTRIES:
-                                _entries.popitem(last=False)
-            await send(message)
+        def keep(status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+            with _lock:
+                _entries[key] = (status, headers, body)
+                stats["stored"] += 1
+                while len(_entries) > MAX_ENTRIES:
+                    _entries.popitem(last=False)
 
-        await self.app(scope, receive, capture)
+        await self.app(scope, receive, _capturing(send, _MARK, keep))
+
+
+async def _replay(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _capturing(send: Send, mark: bytes, keep: Any) -> Send:
+    """A ``send`` that passes the answer on (without the ``mark`` header) and, when the route marked it and it is
+    a 200 without Set-Cookie of at most :data:`MAX_BODY` bytes, hands (status, headers, body) to ``keep``."""
+    captured: dict[str, Any] = {"store": False, "chunks": []}
+
+    async def capture(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            raw = list(message.get("headers", []))
+            headers = [(k, v) for k, v in raw if k.lower() != mark]
+            captured["store"] = (message["status"] == 200 and len(headers) != len(raw)
+                                 and not any(k.lower() == b"set-cookie" for k, _ in headers))
+            captured["status"], captured["headers"] = message["status"], headers
+            message = {**message, "headers": headers}
+        elif message["type"] == "http.response.body" and captured["store"]:
+            captured["chunks"].append(message.get("body", b""))
+            if not message.get("more_body", False):
+                body = b"".join(captured["chunks"])
+                if len(body) <= MAX_BODY:
+                    keep(captured["status"], captured["headers"], body)
+        await send(message)
+
+    return capture
 
 
 # ------------------------------------------------------------------------------ pages of one logged-in session
@@ -240,26 +255,6 @@ class SessionPageCacheMiddleware:
             else:
                 hit = None
         if hit is not None:
-            _, status, raw_headers, body = hit
-            await send({"type": "http.response.start", "status": status, "headers": raw_headers})
-            await send({"type": "http.response.body", "body": body})
+            await _replay(send, *hit[1:])
             return
-        captured: dict[str, Any] = {"store": False, "chunks": []}
-
-        async def capture(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                raw = list(message.get("headers", []))
-                keep = [(k, v) for k, v in raw if k.lower() != _SESSION_MARK]
-                captured["store"] = (message["status"] == 200 and len(keep) != len(raw)
-                                     and not any(k.lower() == b"set-cookie" for k, _ in keep))
-                captured["status"], captured["headers"] = message["status"], keep
-                message = {**message, "headers": keep}
-            elif message["type"] == "http.response.body" and captured["store"]:
-                captured["chunks"].append(message.get("body", b""))
-                if not message.get("more_body", False):
-                    body = b"".join(captured["chunks"])
-                    if len(body) <= MAX_BODY:
-                        _store_session_page(key, captured["status"], captured["headers"], body)
-            await send(message)
-
-        await self.app(scope, receive, capture)
+        await self.app(scope, receive, _capturing(send, _SESSION_MARK, partial(_store_session_page, key)))
