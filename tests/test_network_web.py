@@ -360,3 +360,23 @@ def test_bad_input_never_gives_500(engine: Any, users: Any, world: Any) -> None:
     assert editor.get("/casesamling", params={"q": "x" * 300}).status_code == 400
     # without CSRF the middleware refuses the POST
     assert editor.post("/markering", data={"kind": "proposal", "target_id": pid, "status": "i_gang"}).status_code == 403
+
+
+def test_an_experience_names_its_catalogue_proposal_only_to_those_who_may_read_the_catalogue(
+        engine: Any, users: Any, world: Any) -> None:
+    cat = cs.create_catalogue(engine, users["editor"], OWN, 2027, "Råderumskatalog 2027")
+    p = cs.add_proposal(engine, users["editor"], cat.id, {"title": "Hemmelig besparelse på vikarer",
+                                                          "area_id": "folkeskole", "amount_b": "-500"})
+    e = net.create_experience(engine, users["editor"], OWN, {"title": "Vikarer i skolen", "catalogue_proposal_id":
+                                                             str(p.id), "public": "1"})
+    own, _ = _logged_in("aarhus-laeser")
+    facts = ca.soup(own.get(f"/erfaringer/{e.id}").text).find(id="erfaring-fakta")
+    link = facts.find("a", href=f"/katalog/{cat.id}/forslag/{p.id}")
+    assert link is not None and link.get_text() == "Råderumskatalog 2027 (budget 2027): Hemmelig besparelse på vikarer"
+    assert own.get(link["href"]).status_code == 200
+    for client in (_logged_in("kbh-redaktoer")[0], ca.new_client()):  # another municipality; the public
+        page = client.get(f"/erfaringer/{e.id}")
+        assert page.status_code == 200
+        facts = ca.soup(page.text).find(id="erfaring-fakta")
+        assert "Hemmelig besparelse" not in page.text and "/katalog/" not in facts.decode()
+        assert "kun ses af kommunens egne brugere" in facts.get_text()

@@ -30,6 +30,7 @@ from raaderum.ideas.records import ProposalRecord
 from raaderum.ideas.search import SearchIndex
 from raaderum.release.reader import open_release
 from raaderum.server import network as net
+from raaderum.server.catalogue import can_read as can_read_catalogue
 from raaderum.server.permissions import OPERATOR, can
 from raaderum.server.workspace import local_time
 from raaderum.store import catalogue as cstore
@@ -37,6 +38,8 @@ from raaderum.store import network as reads
 from raaderum.store.levers import effective_levers
 from raaderum.store.models import (
     MARK_STATUSES,
+    Catalogue,
+    CatalogueProposal,
     CatalogueScenario,
     Contact,
     Experience,
@@ -364,6 +367,21 @@ def _values_of(e: Experience) -> dict[str, Any]:
             "contact_id": str(e.contact_id or ""), "public": "1" if e.public else ""}
 
 
+def _catalogue_entry(s: Session, user: User | None, e: Experience) -> dict[str, str] | None:
+    """The catalogue proposal an experience is linked to, as a link with its catalogue and title, for those who
+    may read the municipality's catalogues (its own users and the operator); None for everyone else, who are only
+    told that there is one (a catalogue is the municipality's own)."""
+    if e.catalogue_proposal_id is None or not can_read_catalogue(user, e.municipality_code):
+        return None
+    found = s.execute(select(CatalogueProposal, Catalogue)
+                      .join(Catalogue, Catalogue.id == CatalogueProposal.catalogue_id)
+                      .where(CatalogueProposal.id == e.catalogue_proposal_id)).one_or_none()
+    if found is None:
+        return None
+    cp, cat = found
+    return {"href": f"/katalog/{cat.id}/forslag/{cp.id}", "label": f"{cat.name} (budget {cat.budget_year}): {cp.title}"}
+
+
 @router.get("/erfaringer/{experience_id}")
 def experience_page(request: Request, experience_id: RowId, ok: str | None = Query(None, max_length=40)) -> Response:
     user = current_user(request)
@@ -372,11 +390,13 @@ def experience_page(request: Request, experience_id: RowId, ok: str | None = Que
     engine = get_engine()
     with Session(engine) as s:
         ptitle = proposal_titles(s, {e.proposal_id}).get(e.proposal_id) if e.proposal_id else None
+        entry = _catalogue_entry(s, user, e)
     ltitle = lever_titles(engine).get(e.lever_id) if e.lever_id else None
     editable = user is not None and can(user, "experience.edit", e.municipality_code)
     return _page(request, "erfaring.html", {
         "title": e.title, "nav": "casesamling", "ev": ev, "e": e, "municipality_name": _names()[e.municipality_code],
         "proposal_title": ptitle, "lever_title": ltitle, "area_name": _area_names().get(e.area_id or ""),
+        "catalogue_entry": entry,
         "editable": editable, "notice": NOTICES.get(ok or ""), "sign_note": SIGN_NOTE,
         "updated": local_time(e.updated_at)})
 
