@@ -14,7 +14,7 @@ import email
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from email.message import Message
 from typing import Any
 
@@ -44,6 +44,7 @@ from raaderum.store.models import (
     NetworkMember,
     NetworkShare,
     WorkMark,
+    utcnow,
 )
 
 OWN, OTHER = ca.OWN, ca.OTHER  # Aarhus (not in the network), København (the network's member)
@@ -360,6 +361,32 @@ def test_a_failing_smtp_server_marks_failed_and_a_later_run_sends(world: World) 
         up.controller.stop()
 
 
+def test_a_send_left_unfinished_is_reported_and_resent_only_when_asked(world: World, smtp: SmtpServer) -> None:
+    """A run stopped between claiming a user's month and finishing it leaves 'sending'. Within the hour another
+    run may still be sending: skipped. Later it is 'stuck': reported (exit 3 on the CLI), and resent once only
+    with resend_stuck, since whether the first e-mail went out is not known."""
+    subscribe(world, "other_editor", email_addr="redaktoer@kk.example")
+    uid, op = world.users["other_editor"].id, world.users["operator"]
+    with Session(world.engine) as s, s.begin():
+        s.add(DigestSend(user_id=uid, month=world.month, status="sending", email="redaktoer@kk.example", items=1,
+                         at=utcnow() - timedelta(minutes=5)))
+    fresh = dg.send_digests(world.engine, smtp.settings(), op, world.month, resend_stuck=True)
+    assert [r.status for r in fresh.results] == ["in_progress"] and not smtp.sink.messages and not fresh.failed
+    with Session(world.engine) as s, s.begin():
+        s.get(DigestSend, (uid, world.month)).at = utcnow() - dg.STUCK_AFTER - timedelta(minutes=1)
+    stuck = dg.send_digests(world.engine, smtp.settings(), op, world.month)
+    assert [r.status for r in stuck.results] == ["stuck"] and stuck.failed == 1 and not smtp.sink.messages
+    assert "--gensend-afbrudte" in stuck.results[0].label
+    dry = dg.send_digests(world.engine, smtp.settings(), op, world.month, dry_run=True)
+    assert [r.status for r in dry.results] == ["stuck"]
+    assert sends(world.engine) == {uid: "sending"}
+    resent = dg.send_digests(world.engine, smtp.settings(), op, world.month, resend_stuck=True)
+    assert [r.status for r in resent.results] == ["sent"] and len(smtp.sink.messages) == 1
+    assert sends(world.engine) == {uid: "sent"}
+    again = dg.send_digests(world.engine, smtp.settings(), op, world.month, resend_stuck=True)
+    assert [r.status for r in again.results] == ["already_sent"] and len(smtp.sink.messages) == 1
+
+
 def test_an_empty_digest_is_not_sent(world: World, smtp: SmtpServer) -> None:
     subscribe(world, "editor", areas=["kultur_fritid"])  # nothing new there, and not in any network
     report = dg.send_digests(world.engine, smtp.settings(), world.users["operator"], world.month)
@@ -406,6 +433,17 @@ def test_cli_digest_send(world: World, smtp: SmtpServer, monkeypatch: pytest.Mon
 
     bad = runner.invoke(cli_app, ["digest", "send", "--month", "2026-13"])
     assert bad.exit_code == 2 and "Ugyldig måned" in bad.output
+
+    # a send a stopped run left unfinished: reported with exit 3, resent with --gensend-afbrudte
+    subscribe(world, "editor", email_addr="redaktoer@aarhus.example")
+    with Session(world.engine) as s, s.begin():
+        s.add(DigestSend(user_id=world.users["editor"].id, month=world.month, status="sending",
+                         email="redaktoer@aarhus.example", items=1, at=utcnow() - dg.STUCK_AFTER * 2))
+    stuck = runner.invoke(cli_app, ["digest", "send", "--month", world.month])
+    assert stuck.exit_code == 3 and "afbrudt" in stuck.output and "--gensend-afbrudte" in stuck.output
+    resent = runner.invoke(cli_app, ["digest", "send", "--month", world.month, "--gensend-afbrudte"])
+    assert resent.exit_code == 0, resent.output
+    assert "1 sendt" in resent.output and len(smtp.sink.messages) == 2
 
 
 # ------------------------------------------------------------------------------------------------ unsubscribe

@@ -4,8 +4,10 @@
     raaderum digest send --dry-run --month 2026-03     print every recipient's digest; send and write nothing
     raaderum digest send                               send last month's digest to everyone who opted in
 
-Sending is idempotent per user and month: a re-run skips those already sent and retries those that failed. Exit
-code 0 when nothing failed, 3 when an e-mail failed or no SMTP server is set up (try again later), 2 on bad input.
+Sending is idempotent per user and month: a re-run skips those already sent and retries those that failed. A send
+a stopped run left unfinished for over an hour is reported and resent only with --gensend-afbrudte. Exit code 0
+when nothing failed, 3 when an e-mail failed or was left unfinished, or no SMTP server is set up (try again later),
+2 on bad input.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ app.add_typer(digest_app, name="digest")
 def send(
     dry_run: bool = typer.Option(False, "--dry-run", help="Vis hver modtagers nyhedsbrev; send og gem intet."),
     month: str | None = typer.Option(None, "--month", help="Måneden som ÅÅÅÅ-MM (standard: sidste hele måned)."),
+    resend_stuck: bool = typer.Option(False, "--gensend-afbrudte",
+                                      help="Send igen til modtagere, hvis afsendelse blev afbrudt for over en time "
+                                           "siden (det vides ikke, om e-mailen nåede frem)."),
     as_json: bool = typer.Option(False, "--json", help="Skriv rapporten som JSON."),
 ) -> None:
     """Send månedens nyhedsbrev til alle aktive brugere, der har tilmeldt sig med en e-mailadresse."""
@@ -34,7 +39,8 @@ def send(
 
     engine = open_engine()
     try:
-        report = send_digests(engine, config.current(), SYSTEM_ACTOR, month, dry_run=dry_run)
+        report = send_digests(engine, config.current(), SYSTEM_ACTOR, month, dry_run=dry_run,
+                              resend_stuck=resend_stuck)
     finally:
         engine.dispose()
     if as_json:
@@ -56,7 +62,8 @@ def send(
                 typer.echo(r.text)
         counts = ", ".join(f"{n} {label}" for key, label in
                            (("sent", "sendt"), ("failed", "fejlede"), ("already_sent", "allerede sendt"),
-                            ("empty", "tomme"), ("dry_run", "vist"), ("in_progress", "i gang"))
+                            ("empty", "tomme"), ("dry_run", "vist"), ("in_progress", "i gang"),
+                            ("stuck", "afbrudt"))
                            if (n := report.count(key)))
         if counts:
             typer.echo(f"I alt: {counts}.")

@@ -84,6 +84,8 @@ from raaderum.store.secrets import LINK_SECRET, check_token, feed_token, signing
 
 SUBSCRIPTION_ACTION = "subscription.edit"
 SEND_ACTION = "digest.send"
+#: A claim older than this is taken to be left by a run that was stopped mid-send (see send_digests).
+STUCK_AFTER = timedelta(hours=1)
 ENTITY = "digest_subscription"
 SEND_ENTITY = "digest_send"
 #: The actor the audit log names for a change made through a signed unsubscribe link.
@@ -651,7 +653,9 @@ RESULT_LABELS = {
     "sent": "sendt",
     "dry_run": "tørløb (ikke sendt)",
     "already_sent": "sprunget over: allerede sendt for måneden",
-    "in_progress": "sprunget over: en anden kørsel sender (eller en kørsel blev afbrudt under afsendelsen)",
+    "in_progress": "sprunget over: en anden kørsel sender lige nu",
+    "stuck": ("sprunget over: en tidligere kørsel blev afbrudt under afsendelsen, så det vides ikke, om e-mailen "
+              "nåede frem; send den igen med --gensend-afbrudte (modtageren kan da få den to gange)"),
     "empty": "ikke sendt: intet nyt for abonnementet",
     "failed": "fejlede (prøves igen ved næste kørsel)",
 }
@@ -689,7 +693,8 @@ class SendReport:
 
     @property
     def failed(self) -> int:
-        return self.count("failed")
+        """Sends that need another run: failed ones, and stuck ones (to resend with ``resend_stuck``)."""
+        return self.count("failed") + self.count("stuck")
 
     def to_dict(self) -> dict[str, Any]:
         return {"month": self.month, "dry_run": self.dry_run,
@@ -767,24 +772,35 @@ def _message(settings: Settings, digest: Digest, to: str, unsubscribe_url: str, 
     return msg
 
 
-def _claim(engine: Engine, user: User, month: str, email: str, items: int) -> str:
-    """Claim the user's month: 'claimed', or why not ('already_sent', 'in_progress')."""
+def _stuck(row: DigestSend | None) -> bool:
+    """A claim left at 'sending' for longer than :data:`STUCK_AFTER`: its run was stopped mid-send."""
+    return (row is not None and row.status == "sending" and row.at is not None
+            and _aware(row.at) + STUCK_AFTER <= utcnow())
+
+
+def _claim(engine: Engine, user: User, month: str, email: str, items: int, *, resend_stuck: bool = False) -> str:
+    """Claim the user's month: 'claimed', or why not ('already_sent', 'in_progress', 'stuck'). A stuck claim is
+    taken over only with ``resend_stuck``, and only by one run (the update matches the old claim's time)."""
     uid = int(user.id or 0)
     with Session(engine) as s:
         row = s.get(DigestSend, (uid, month))
         status = row.status if row is not None else None
+        stuck_at = row.at if row is not None and _stuck(row) else None
     if status == "sent":
         return "already_sent"
-    if status == "sending":
+    if status == "sending" and stuck_at is None:
         return "in_progress"
+    if status == "sending" and not resend_stuck:
+        return "stuck"
     try:
         with Session(engine) as s, s.begin():
             if status is None:
                 s.add(DigestSend(user_id=uid, month=month, status="sending", email=email, items=items, at=utcnow()))
                 s.flush()
                 return "claimed"
-            done = s.execute(update(DigestSend).where(DigestSend.user_id == uid, DigestSend.month == month,
-                                                      DigestSend.status == "failed")
+            old = (DigestSend.status == "failed") if status == "failed" else \
+                ((DigestSend.status == "sending") & (DigestSend.at == stuck_at))
+            done = s.execute(update(DigestSend).where(DigestSend.user_id == uid, DigestSend.month == month, old)
                              .values(status="sending", email=email, items=items, error="", at=utcnow()))
             return "claimed" if getattr(done, "rowcount", 0) == 1 else "in_progress"
     except IntegrityError:  # another run claimed it at the same moment
@@ -806,10 +822,12 @@ def _finish(engine: Engine, actor: User, user: User, month: str, *, message_id: 
 
 
 def send_digests(engine: Engine, settings: Settings, actor: User | None, month: str | None = None,
-                 dry_run: bool = False) -> SendReport:
+                 dry_run: bool = False, resend_stuck: bool = False) -> SendReport:
     """Send ``month``'s digest (default: the last whole month) to every active user who opted in with an e-mail.
 
-    ``dry_run``: build every digest (the report holds its text) and send and write nothing. Raises
+    ``dry_run``: build every digest (the report holds its text) and send and write nothing. A send left at
+    'sending' for more than :data:`STUCK_AFTER` (a run stopped between claiming and finishing) is reported as
+    'stuck' and sent again only with ``resend_stuck``: whether the first e-mail went out is not known. Raises
     PermissionDenied (not the operator), InputError (a bad month) or :class:`MailNotConfigured` (no SMTP server
     and not a dry run).
     """
@@ -843,11 +861,12 @@ def send_digests(engine: Engine, settings: Settings, actor: User | None, month: 
             unsubscribe = base + (unsubscribe_path(engine, settings, uid, key=key) if key else
                                   "/nyhedsbrev/afmeld/…")
             if dry_run:
-                result.status = "in_progress" if done == "sending" else "dry_run"
+                result.status = ("stuck" if _stuck(row) and not resend_stuck else
+                                 "in_progress" if done == "sending" and not _stuck(row) else "dry_run")
                 result.text = render_text(digest, base, unsubscribe_url=unsubscribe,
                                           subscription_url=base + "/nyhedsbrev/abonnement")
                 continue
-            claim = _claim(engine, user, month, sub.email, len(digest.items))
+            claim = _claim(engine, user, month, sub.email, len(digest.items), resend_stuck=resend_stuck)
             if claim != "claimed":
                 result.status = claim
                 continue
