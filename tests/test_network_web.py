@@ -380,3 +380,28 @@ def test_an_experience_names_its_catalogue_proposal_only_to_those_who_may_read_t
         facts = ca.soup(page.text).find(id="erfaring-fakta")
         assert "Hemmelig besparelse" not in page.text and "/katalog/" not in facts.decode()
         assert "kun ses af kommunens egne brugere" in facts.get_text()
+
+
+def test_the_operator_marks_on_behalf_of_a_chosen_municipality(engine: Any, users: Any, world: Any) -> None:
+    pid = world["proposal"]
+    op, csrf = _logged_in("operatoer")
+    page = ca.soup(op.get(f"/idebank/{pid}").text)
+    assert page.find(id="markering-kommune") is not None and page.find(id="markering-form") is None
+    chosen = op.get(f"/idebank/{pid}?kommune=Aarhus")
+    form = ca.soup(chosen.text).find(id="markering-form")
+    assert form is not None and form.find("input", attrs={"name": "kommune"})["value"] == str(OWN)
+    assert "Aarhus Kommunes markering" in chosen.text and "Mette Hansen" in form.decode()  # Aarhus's contacts
+    r = _post(op, csrf, "/markering", kind="proposal", target_id=str(pid), status="i_gang", kommune=str(OWN))
+    assert r.status_code == 303 and r.headers["location"] == f"/idebank/{pid}?kommune={OWN}&ok=markeret#vi-arbejder"
+    after = op.get(r.headers["location"].split("#")[0])
+    assert "Aarhus" in ca.soup(after.text).find(id="tabel-markeringer").get_text()
+    with Session(engine) as s:
+        mark = s.scalars(select(WorkMark).where(WorkMark.target_id == str(pid))).one()
+        assert (mark.municipality_code, mark.created_by) == (OWN, "operatoer")
+    assert op.get(f"/idebank/{pid}?kommune=Atlantis").status_code == 404
+    # anyone else acts for their own municipality whatever the address says
+    other, _ = _logged_in("kbh-redaktoer")
+    page = ca.soup(other.get(f"/idebank/{pid}?kommune={OWN}").text)
+    assert page.find(id="markering-kommune") is None
+    assert page.find(id="markering-form").find("input", attrs={"name": "kommune"}) is None
+    assert "København Kommunes markering" in page.get_text()

@@ -163,6 +163,12 @@ def work_panel(request: Request, kind: str, target_id: Any, *, draft: dict[str, 
     user = current_user(request)
     data = net.marks_on(engine, user, kind, target_id)
     code = user.municipality_code if user is not None else None
+    # The operator has no municipality of its own: it marks on behalf of the one chosen with ?kommune= (a code or
+    # a name; an unknown one is 404). Anyone else always acts for their own municipality.
+    operator = user is not None and user.role == OPERATOR
+    chosen = request.query_params.get("kommune", "").strip() if operator else ""
+    if user is not None and chosen:
+        code = _own_code(user, chosen[:100])
     editable = user is not None and code is not None and can(user, "mark.set", code)
     own = next((m for m in data["marks"] if m["mark"].municipality_code == code), None) if editable else None
     contacts: list[Contact] = []
@@ -172,7 +178,8 @@ def work_panel(request: Request, kind: str, target_id: Any, *, draft: dict[str, 
     return {**data, "kind": kind, "target_id": str(target_id), "statuses": MARK_STATUSES, "editable": editable,
             "own": own, "contacts": contacts, "own_name": _names().get(code or 0, ""),
             "may_experience": user is not None and code is not None and can(user, "experience.edit", code),
-            "draft": draft, "error": error, "sign_note": SIGN_NOTE}
+            "draft": draft, "error": error, "sign_note": SIGN_NOTE,
+            "choices": _names() if operator else None, "acting_for": code if operator else None}
 
 
 def _target_path(kind: str, target_id: str) -> str:
@@ -205,17 +212,26 @@ def mark_set(request: Request, kind: str = Form(..., max_length=20), target_id: 
         return _page(request, "netvaerk_markering.html", {
             "title": "Markeringen er ikke gemt", "panel": panel, "target_path": _target_path(kind, target_id),
             "target_title": _target_title(kind, target_id)}, status_code=409)
-    return _back(_target_path(kind, target_id), "markeret", "vi-arbejder")
+    return _back(_target_path(kind, target_id) + _acting_for(user, kommune), "markeret", "vi-arbejder")
+
+
+def _acting_for(user: User, kommune: str) -> str:
+    """``?kommune=K`` for the operator, who marks on a municipality's behalf, so the page after the change shows
+    that municipality's form again; nothing for anyone else."""
+    if user.role != OPERATOR or not kommune.strip():
+        return ""
+    return "?" + urlencode({"kommune": _own_code(user, kommune)})
 
 
 @router.post("/markering/{mark_id}/fjern")
 def mark_remove(request: Request, mark_id: RowId, kind: str = Form(..., max_length=20),
-                target_id: str = Form(..., max_length=64), version: str = Form("", max_length=20)) -> Response:
+                target_id: str = Form(..., max_length=64), version: str = Form("", max_length=20),
+                kommune: str = Form("", max_length=100)) -> Response:
     user = _user(request)
     if kind not in ("proposal", "lever"):
         raise InputError(f"Ukendt type {kind!r}; en markering gælder et forslag eller et greb.")
     net.remove_mark(get_engine(), user, mark_id, version)
-    return _back(_target_path(kind, target_id), "afmarkeret", "vi-arbejder")
+    return _back(_target_path(kind, target_id) + _acting_for(user, kommune), "afmarkeret", "vi-arbejder")
 
 
 # ------------------------------------------------------------------------------------------------ contacts
