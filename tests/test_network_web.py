@@ -405,3 +405,28 @@ def test_the_operator_marks_on_behalf_of_a_chosen_municipality(engine: Any, user
     assert page.find(id="markering-kommune") is None
     assert page.find(id="markering-form").find("input", attrs={"name": "kommune"}) is None
     assert "København Kommunes markering" in page.get_text()
+
+
+def test_reads_kept_for_every_viewer_never_give_the_public_what_is_private(engine: Any, users: Any,
+                                                                             world: Any) -> None:
+    """marks_on and network_view keep what they read while the store is unchanged, shared by every viewer of the
+    same kind. With NO change in between: a member's view first, then the public and a non-member; then the other
+    way round on a second proposal."""
+    pid, nid = world["proposal"], world["network"]
+    net.set_mark(engine, users["editor"], OWN, "proposal", pid, status="i_gang", contact_id=world["contact"],
+                 note="Intern bemærkning")
+    net.create_experience(engine, users["editor"], OWN, {"title": "Intern erfaring", "proposal_id": str(pid),
+                                                         "contact_id": str(world["contact"]), "public": ""})
+    member, _ = _logged_in("aarhus-redaktoer")
+    assert SECRET_MAIL in member.get(f"/idebank/{pid}").text
+    assert "Intern erfaring" in member.get(f"/netvaerk/{nid}").text
+    public = ca.new_client().get(f"/idebank/{pid}").text
+    assert SECRET_MAIL not in public and "Intern bemærkning" not in public and "Intern erfaring" not in public
+    assert "1 kommune arbejder med dette" in public
+    outsider, _ = _logged_in("kbh-redaktoer")
+    assert outsider.get(f"/netvaerk/{nid}").status_code == 404
+    # public first, then a logged-in user, on another proposal
+    other = ca.sample_proposal(engine, MEMBER)
+    net.set_mark(engine, users["editor"], OWN, "proposal", other, status="overvejer", contact_id=world["contact"])
+    assert SECRET_MAIL not in ca.new_client().get(f"/idebank/{other}").text
+    assert SECRET_MAIL in outsider.get(f"/idebank/{other}").text

@@ -202,3 +202,38 @@ def test_the_connection_pool_is_sized_from_the_settings(monkeypatch: pytest.Monk
     monkeypatch.setenv("RAADERUM_DB_POOL_SIZE", "0")
     with pytest.raises(InputError, match="RAADERUM_DB_POOL_SIZE skal være mindst 1"):
         make_engine(url)
+
+
+def test_revision_memo_builds_once_per_key_and_forgets_the_least_recently_used() -> None:
+    memo = audit.RevisionMemo(size=2)
+    built: list[str] = []
+
+    def build(name: str) -> Any:
+        return lambda: built.append(name) or f"value {name}"
+
+    assert memo.get(("r1", "a"), build("a")) == "value a"
+    assert memo.get(("r1", "a"), build("a")) == "value a" and built == ["a"] and memo.hits == 1
+    memo.get(("r1", "b"), build("b"))
+    memo.get(("r1", "a"), build("a"))  # a is now the most recently used
+    memo.get(("r1", "c"), build("c"))  # b goes
+    memo.get(("r1", "b"), build("b"))
+    assert built == ["a", "b", "c", "b"]
+    memo.get(("r2", "a"), build("a"))  # another revision: built again
+    assert built[-1] == "a" and len(built) == 5
+
+
+def test_a_restored_database_never_has_the_revision_of_the_state_before(engine: Any, users: Any,
+                                                                         tmp_path: Any) -> None:
+    """A restore puts back older ids; the newest entry's time still tells the two states apart, so nothing kept
+    for the state before the restore is used after it."""
+    from raaderum.server import backups
+    from raaderum.store.backup import backup
+
+    path = tmp_path / "backup.json.gz"
+    backup(engine, path)
+    at_backup = audit.revision(engine)
+    ca.make_user(engine, "efter-backup", "reader", OWN)
+    before_restore = audit.revision(engine)
+    backups.restore_backup(engine, SYSTEM_ACTOR, path, wipe=True)
+    after_restore = audit.revision(engine)
+    assert after_restore not in (at_backup, before_restore)

@@ -56,12 +56,12 @@ from raaderum.errors import (  # re-exported: the errors of this service
     UnknownUser,
 )
 from raaderum.ideas.levers import lever as shipped_lever
-from raaderum.release.reader import current_register
+from raaderum.release.reader import current_register, open_release
 from raaderum.server.catalogue import parse_amount_field
 from raaderum.server.permissions import can, require, require_some
 from raaderum.server.workspace import ShortlistRow, _conflict, _version, shortlist
 from raaderum.store import network as reads
-from raaderum.store.audit import record, snapshot
+from raaderum.store.audit import RevisionMemo, record, revision, snapshot
 from raaderum.store.catalogue import CatalogueData, ScenarioData, load_catalogue
 from raaderum.store.models import (
     MARK_STATUSES,
@@ -767,6 +767,11 @@ class MemberView:
     experiences: list[reads.ExperienceView] = field(default_factory=list)
 
 
+#: What network_view and marks_on read for every viewer alike, kept while the store's revision is unchanged.
+_network_memo = RevisionMemo(256)
+_marks_memo = RevisionMemo(1024)
+
+
 @dataclass
 class NetworkView:
     """Everything a member sees on a network's page."""
@@ -785,26 +790,34 @@ class NetworkView:
 def network_view(engine: Engine, user: User | None, network_id: Any) -> NetworkView:
     """The network as ``user`` may see it; :class:`NetworkNotFound` for anyone who is not a member, coordinator
     or the operator (a non-member is not told the network exists)."""
-    reg = current_register()
+    release = open_release()
+    reg = release.municipalities()
     with Session(engine, expire_on_commit=False) as s:
         nid = _int(network_id, "Netværkets nummer")
         n = s.get(Network, nid)
         if n is None or not reads.can_see_network(s, user, nid):
             raise NetworkNotFound(f"Netværk nr. {network_id} findes ikke, eller du er ikke medlem af det.")
-        codes = reads.member_codes(s, nid)
-        members = {c: MemberView(c, reg.by_code(c).name) for c in codes}
-        marks = s.execute(select(WorkMark, Contact).outerjoin(Contact, Contact.id == WorkMark.contact_id)
-                          .where(WorkMark.municipality_code.in_(codes))
-                          .order_by(WorkMark.updated_at.desc())).all() if codes else []
-        for m, c in marks:
-            members[m.municipality_code].marks.append(reads.MarkView(m, c))
-        for ev in reads.experiences(s, user, municipality_codes=codes) if codes else []:
-            members[ev.experience.municipality_code].experiences.append(ev)
+
+        def build() -> tuple[list[MemberView], list[User], list[NetworkShare], list[NetworkMeeting]]:
+            # what every member sees alike (a viewer who got here is logged in: experiences with contacts)
+            codes = reads.member_codes(s, nid)
+            members = {c: MemberView(c, reg.by_code(c).name) for c in codes}
+            marks = s.execute(select(WorkMark, Contact).outerjoin(Contact, Contact.id == WorkMark.contact_id)
+                              .where(WorkMark.municipality_code.in_(codes))
+                              .order_by(WorkMark.updated_at.desc())).all() if codes else []
+            for m, c in marks:
+                members[m.municipality_code].marks.append(reads.MarkView(m, c))
+            for ev in reads.experiences(s, user, municipality_codes=codes) if codes else []:
+                members[ev.experience.municipality_code].experiences.append(ev)
+            return ([members[c] for c in codes], reads.coordinators(s, nid), reads.shares_of(s, nid),
+                    reads.meetings_of(s, nid))
+
+        members, coordinators, shares, meetings = _network_memo.get((engine.url, revision(s), nid, release.id), build)
         coordinator = reads.is_coordinator(s, user, nid)
-        own = user.municipality_code if user is not None and user.municipality_code in members else None
-        return NetworkView(n, [members[c] for c in codes], reads.coordinators(s, nid), reads.shares_of(s, nid),
-                           reads.meetings_of(s, nid), can(user, "network.coordinate", coordinator=coordinator),
-                           own)
+        own = (user.municipality_code if user is not None and any(m.code == user.municipality_code for m in members)
+               else None)
+        return NetworkView(n, members, coordinators, shares, meetings,
+                           can(user, "network.coordinate", coordinator=coordinator), own)
 
 
 @dataclass
@@ -842,17 +855,21 @@ def marks_on(engine: Engine, user: User | None, target_kind: str, target_id: Any
     """Marks and experiences on one proposal or lever as ``user`` may see them: logged-in users get every
     municipality with its status and contact; the public gets counts (and public experiences without contact)."""
     reg = current_register()
+    logged_in = reads.is_logged_in(user)
     with Session(engine, expire_on_commit=False) as s:
-        views = reads.marks_for(s, target_kind, target_id)
-        kw: dict[str, Any] = {"proposal_id": int(target_id)} if target_kind == "proposal" else {
-            "lever_id": str(target_id)}
-        exps = reads.experiences(s, user, **kw)
-        total_exps = reads.experience_counts(s, target_kind, [int(target_id) if target_kind == "proposal"
-                                                                else str(target_id)])
+        def build() -> tuple[list[reads.MarkView], list[reads.ExperienceView], dict[str, int]]:
+            kw: dict[str, Any] = {"proposal_id": int(target_id)} if target_kind == "proposal" else {
+                "lever_id": str(target_id)}
+            return (reads.marks_for(s, target_kind, target_id), reads.experiences(s, user, **kw),
+                    reads.experience_counts(s, target_kind, [int(target_id) if target_kind == "proposal"
+                                                             else str(target_id)]))
+
+        # the same for every logged-in user (and for every visitor): kept while the store is unchanged
+        views, exps, total_exps = _marks_memo.get((engine.url, revision(s), target_kind, str(target_id), logged_in),
+                                                   build)
     counts: dict[str, int] = {k: 0 for k in MARK_STATUSES}
     for v in views:
         counts[v.mark.status] = counts.get(v.mark.status, 0) + 1
-    logged_in = reads.is_logged_in(user)
     return {"logged_in": logged_in, "counts": counts, "total": len(views),
             "marks": [{"mark": v.mark, "municipality": reg.by_code(v.mark.municipality_code).name,
                        "contact": v.contact} for v in views] if logged_in else [],

@@ -47,7 +47,7 @@ class SessionInfo:
     expires_at: datetime
     #: The app store's revision (:func:`raaderum.store.audit.revision`) read with the session: a page cached for
     #: this session is served again only while it is unchanged. None when not read (a new session).
-    store_revision: tuple[int, int] | None = None
+    store_revision: tuple[int, int, str] | None = None
 
 
 def _aware(dt: datetime) -> datetime:

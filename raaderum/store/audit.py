@@ -10,8 +10,11 @@ back) together with it: there is no change without its entry and no entry withou
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
@@ -50,31 +53,68 @@ def record(session: Session, user: User | str | None, action: str, entity: str, 
     return entry
 
 
+T = TypeVar("T")
+
 #: How many of the newest entries :func:`revision` counts (see there).
 REVISION_WINDOW = 1000
 
 
 def _revision_statement() -> Any:
-    newest = select(AuditEntry.id).order_by(AuditEntry.id.desc()).limit(REVISION_WINDOW).subquery()
-    return select(func.max(newest.c.id), func.count()).select_from(newest)
+    newest = (select(AuditEntry.id, AuditEntry.at).order_by(AuditEntry.id.desc()).limit(REVISION_WINDOW)
+              .subquery())
+    return select(func.max(newest.c.id), func.count(), func.max(newest.c.at)).select_from(newest)
 
 
 _REVISION = _revision_statement()
 
 
-def revision(db: Engine | Session) -> tuple[int, int]:
-    """A value that changes whenever a change is committed: every change writes its entry (see the module). It is
-    the highest id AND the number of entries among the newest :data:`REVISION_WINDOW` ids. The highest id alone
-    is not enough on PostgreSQL: two transactions take ids 10 and 11 from the sequence, 11 commits first, and when
-    10 commits later the highest id is still 11. The count over the newest ids sees it (an entry is never deleted,
-    and 10 would have to commit after a thousand later ones for the window to miss it). One index range scan;
-    pass the session of a read already under way to save a connection."""
+def revision(db: Engine | Session) -> tuple[int, int, str]:
+    """A value that changes whenever a change is committed: every change writes its entry (see the module).
+
+    It is the highest id, the number of entries among the newest :data:`REVISION_WINDOW` ids, and the newest
+    entry's time. The highest id alone is not enough on PostgreSQL: two transactions take ids 10 and 11 from the
+    sequence, 11 commits first, and when 10 commits later the highest id is still 11. The count over the newest ids
+    sees it (an entry is never deleted, and 10 would have to commit after a thousand later ones for the window to
+    miss it). The time tells a restored database from the one before (a restore writes an entry, and its ids
+    may start again where an earlier state had been). One index range scan; pass the session of a read already
+    under way to save a connection."""
     if isinstance(db, Session):
-        top, n = db.execute(_REVISION).one()
+        top, n, at = db.execute(_REVISION).one()
     else:
         with db.connect() as conn:
-            top, n = conn.execute(_REVISION).one()
-    return int(top or 0), int(n or 0)
+            top, n, at = conn.execute(_REVISION).one()
+    return int(top or 0), int(n or 0), str(at or "")
+
+
+class RevisionMemo:
+    """Values computed from the app store, kept while its :func:`revision` is unchanged: ``get((rev, …), build)``
+    returns the value built for that key before, or calls ``build()`` and keeps it (the least recently used go
+    first beyond ``size``). The caller reads ``rev`` BEFORE it reads what it builds from, in the same session: a
+    change committed in between is then in the value and makes a new revision for every later reader, so a value
+    is never older than its key. Values are shared between threads: treat them as read-only."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._values: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+
+    def get(self, key: Hashable, build: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                self.hits += 1
+                return self._values[key]  # type: ignore[no-any-return]
+        value = build()
+        with self._lock:
+            self._values[key] = value
+            while len(self._values) > self.size:
+                self._values.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
 
 
 def entries(session: Session, *, entity: str | None = None, entity_id: Any = None,
