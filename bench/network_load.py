@@ -15,10 +15,18 @@ contacts, experiences, shares, meetings), a hot proposal page (/idebank/<id> wit
 for comparison, their workspace (/arbejdsrum, an existing logged-in page; no target). Prints p50/p95 per page.
 Target: under 100 ms p95 for the network and the proposal page.
 
-The load generator (Python, asyncio + httpx) runs on the same machine as the server and competes with it for CPU:
-the figures are conservative.
+With wrk, each page kind first gets --warmup seconds of the same load from cold caches ("kold", printed, not part
+of the target), then --seconds measured ("målt"). What the caches do: a logged-in network, proposal or lever page
+is kept for the session that saw it while the app store's audit revision is unchanged (web/cache.py), and what
+every viewer sees alike (marks, experiences, a network's members) is kept per revision (RevisionMemo in
+store/audit.py). --no-cache serves with RAADERUM_PAGE_CACHE=0: every page is rendered (the shared reads are
+still kept), which is what a user's FIRST view of a page costs.
 
-Run: .venv/bin/python bench/network_load.py [--seconds 20] [--connections 32] [--workers 2] [--sqlite]
+The load generator (wrk, or Python asyncio + httpx) runs on the same machine as the server and competes with it
+for CPU: the figures are conservative.
+
+Run: .venv/bin/python bench/network_load.py [--seconds 20] [--warmup 5] [--connections 32] [--workers 2] [--sqlite]
+     [--no-cache]
      (PostgreSQL from RAADERUM_TEST_POSTGRES_URL, default postgresql+psycopg://postgres@127.0.0.1:5432/test; a
      fresh database, dropped at the end. --sqlite: a SQLite file instead)
 """

@@ -72,7 +72,8 @@ SETTINGS: tuple[Setting, ...] = (
             "SQLite-fil i RAADERUM_HOME.", secret=True),
     Setting("db_pool_size", "RAADERUM_DB_POOL_SIZE", 20, "int",
             "Forbindelser til app-databasen (PostgreSQL), som hver proces holder åbne; lige så mange til kan "
-            "åbnes kortvarigt ved spidsbelastning. Sæt over antallet af samtidige forespørgsler pr. proces."),
+            "åbnes kortvarigt ved spidsbelastning. Hold arbejdsprocesser × 2 × værdien under PostgreSQL's "
+            "max_connections."),
     Setting("secure_cookies", "RAADERUM_SECURE_COOKIES", False, "bool",
             "Sæt Secure på sessionscookien, også når appen selv ser http (bag en TLS-proxy)."),
     Setting("page_cache", "RAADERUM_PAGE_CACHE", True, "bool",
