@@ -6,6 +6,7 @@ real app, on SQLite and PostgreSQL; the PostgreSQL-only test shows why the revis
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 import conftest_accounts as ca
@@ -220,6 +221,11 @@ def test_revision_memo_builds_once_per_key_and_forgets_the_least_recently_used()
     assert built == ["a", "b", "c", "b"]
     memo.get(("r2", "a"), build("a"))  # another revision: built again
     assert built[-1] == "a" and len(built) == 5
+    old = audit.RevisionMemo(max_age=0.05)
+    old.get("k", build("x"))
+    time.sleep(0.1)
+    old.get("k", build("x"))  # too old: built again, even with the same revision
+    assert built[-2:] == ["x", "x"]
 
 
 def test_a_restored_database_never_has_the_revision_of_the_state_before(engine: Any, users: Any,

@@ -11,6 +11,7 @@ back) together with it: there is no change without its entry and no entry withou
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import date, datetime
@@ -91,23 +92,28 @@ class RevisionMemo:
     returns the value built for that key before, or calls ``build()`` and keeps it (the least recently used go
     first beyond ``size``). The caller reads ``rev`` BEFORE it reads what it builds from, in the same session: a
     change committed in between is then in the value and makes a new revision for every later reader, so a value
-    is never older than its key. Values are shared between threads: treat them as read-only."""
+    is never older than its key. A value is also built again after ``max_age`` seconds whatever happened (a
+    write that bypassed the services, with no audit entry, is seen then). Values are shared between threads:
+    treat them as read-only."""
 
-    def __init__(self, size: int = 256) -> None:
-        self.size = size
-        self._values: OrderedDict[Hashable, Any] = OrderedDict()
+    def __init__(self, size: int = 256, max_age: float = 300.0) -> None:
+        self.size, self.max_age = size, max_age
+        self._values: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
 
     def get(self, key: Hashable, build: Callable[[], T]) -> T:
+        now = time.monotonic()
         with self._lock:
-            if key in self._values:
+            hit = self._values.get(key)
+            if hit is not None and now - hit[0] <= self.max_age:
                 self._values.move_to_end(key)
                 self.hits += 1
-                return self._values[key]  # type: ignore[no-any-return]
+                return hit[1]  # type: ignore[no-any-return]
         value = build()
         with self._lock:
-            self._values[key] = value
+            self._values[key] = (now, value)
+            self._values.move_to_end(key)
             while len(self._values) > self.size:
                 self._values.popitem(last=False)
         return value
