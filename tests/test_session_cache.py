@@ -11,7 +11,7 @@ from typing import Any
 
 import conftest_accounts as ca
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, func, insert, select
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
@@ -19,7 +19,7 @@ from raaderum.server import accounts
 from raaderum.server import network as net
 from raaderum.server.permissions import SYSTEM_ACTOR
 from raaderum.store import audit
-from raaderum.store.models import AuditEntry
+from raaderum.store.models import AuditEntry, utcnow
 from raaderum.web import cache
 
 OWN, MEMBER, OUTSIDER = 751, 147, 101  # Aarhus, Frederiksberg (members); København (not a member)
@@ -205,27 +205,46 @@ def test_the_connection_pool_is_sized_from_the_settings(monkeypatch: pytest.Monk
         make_engine(url)
 
 
-def test_revision_memo_builds_once_per_key_and_forgets_the_least_recently_used() -> None:
+def test_revision_memo_builds_once_per_revision_and_keeps_one_value_per_key() -> None:
     memo = audit.RevisionMemo(size=2)
     built: list[str] = []
 
     def build(name: str) -> Any:
         return lambda: built.append(name) or f"value {name}"
 
-    assert memo.get(("r1", "a"), build("a")) == "value a"
-    assert memo.get(("r1", "a"), build("a")) == "value a" and built == ["a"] and memo.hits == 1
-    memo.get(("r1", "b"), build("b"))
-    memo.get(("r1", "a"), build("a"))  # a is now the most recently used
-    memo.get(("r1", "c"), build("c"))  # b goes
-    memo.get(("r1", "b"), build("b"))
+    assert memo.get("a", "r1", build("a")) == "value a"
+    assert memo.get("a", "r1", build("a")) == "value a" and built == ["a"] and memo.hits == 1
+    memo.get("b", "r1", build("b"))
+    memo.get("a", "r1", build("a"))  # a is now the most recently used
+    memo.get("c", "r1", build("c"))  # b goes
+    memo.get("b", "r1", build("b"))
     assert built == ["a", "b", "c", "b"]
-    memo.get(("r2", "a"), build("a"))  # another revision: built again
-    assert built[-1] == "a" and len(built) == 5
+    assert memo.get("b", "r2", build("b2")) == "value b2"  # another revision: built again, in place of the old
+    assert len(memo) == 2 and memo.get("b", "r2", build("b2")) == "value b2" and built[-1] == "b2"
     old = audit.RevisionMemo(max_age=0.05)
-    old.get("k", build("x"))
+    old.get("k", "r", build("x"))
     time.sleep(0.1)
-    old.get("k", build("x"))  # too old: built again, even with the same revision
+    old.get("k", "r", build("x"))  # too old: built again, even with the same revision
     assert built[-2:] == ["x", "x"]
+
+
+def test_the_revision_sees_a_gap_filled_late_in_a_long_log(engine: Any) -> None:
+    """With more than REVISION_WINDOW entries, an id below the highest that commits last (the PostgreSQL
+    late-commit case, written here with explicit ids) still changes the revision."""
+    with Session(engine) as s:
+        base = (s.scalar(select(func.max(AuditEntry.id))) or 0) + 1
+    n = audit.REVISION_WINDOW + 200
+    late = base + n - 5
+    recorded = utcnow()  # the late entry's time is when it was recorded: before the ones that committed first
+    with Session(engine) as s, s.begin():
+        s.execute(insert(AuditEntry), [{"id": base + i, "user_name": "t", "action": "t.t", "entity": "t",
+                                        "entity_id": str(i), "at": utcnow()} for i in range(n) if base + i != late])
+    between = audit.revision(engine)
+    with Session(engine) as s, s.begin():
+        s.execute(insert(AuditEntry), [{"id": late, "user_name": "t", "action": "t.late", "entity": "t",
+                                        "entity_id": "late", "at": recorded}])
+    after = audit.revision(engine)
+    assert after[0] == between[0] and after != between
 
 
 def test_a_restored_database_never_has_the_revision_of_the_state_before(engine: Any, users: Any,
@@ -243,3 +262,36 @@ def test_a_restored_database_never_has_the_revision_of_the_state_before(engine: 
     backups.restore_backup(engine, SYSTEM_ACTOR, path, wipe=True)
     after_restore = audit.revision(engine)
     assert after_restore not in (at_backup, before_restore)
+
+
+def test_no_internal_cache_mark_reaches_a_client(engine: Any, users: Any, world: Any,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    for setting in ("1", "0"):
+        monkeypatch.setenv("RAADERUM_PAGE_CACHE", setting)  # read when the app is made
+        editor, _ = _logged_in("aarhus-redaktoer")
+        visitor = ca.new_client()
+        pages = [(editor, f"/idebank/{world['proposal']}"), (visitor, f"/idebank/{world['proposal']}"),
+                 (editor, "/kommune/751"), (visitor, "/kommune/751"), (editor, f"/netvaerk/{world['network']}")]
+        for who, path in pages:
+            for _ in range(2):  # a miss and (where kept) a hit
+                r = who.get(path)
+                assert r.status_code == 200
+                assert not [h for h in r.headers if h.lower().startswith("x-raaderum")], (setting, path, r.headers)
+
+
+def test_the_session_cache_is_bounded_in_entries_and_in_what_the_keys_hold(
+        engine: Any, users: Any, world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    editor, _ = _logged_in("aarhus-redaktoer")
+    path = f"/netvaerk/{world['network']}"
+    monkeypatch.setattr(cache, "SESSION_MAX_ENTRIES", 3)
+    for i in range(6):
+        assert editor.get(f"{path}?x={i}").status_code == 200
+    assert len(cache._session_entries) == 3
+    # a long query string counts: with room for about one page, a page asked with 8 kB of query is not kept
+    cache.clear()
+    body = len(editor.get(path).content)
+    monkeypatch.setattr(cache, "SESSION_MAX_BYTES", body + 2000)
+    stored = cache.session_stats["stored"]
+    editor.get(f"{path}?x={'y' * 8000}")
+    assert cache.session_stats["stored"] == stored + 1 and all(
+        len(k[2]) < 100 for k in cache._session_entries)  # kept, then dropped at once: too big with its key

@@ -812,7 +812,7 @@ def network_view(engine: Engine, user: User | None, network_id: Any) -> NetworkV
             return ([members[c] for c in codes], reads.coordinators(s, nid), reads.shares_of(s, nid),
                     reads.meetings_of(s, nid))
 
-        members, coordinators, shares, meetings = _network_memo.get((engine.url, revision(s), nid, release.id), build)
+        members, coordinators, shares, meetings = _network_memo.get((engine.url, nid, release.id), revision(s), build)
         coordinator = reads.is_coordinator(s, user, nid)
         own = (user.municipality_code if user is not None and any(m.code == user.municipality_code for m in members)
                else None)
@@ -865,8 +865,8 @@ def marks_on(engine: Engine, user: User | None, target_kind: str, target_id: Any
                                                              else str(target_id)]))
 
         # the same for every logged-in user (and for every visitor): kept while the store is unchanged
-        views, exps, total_exps = _marks_memo.get((engine.url, revision(s), target_kind, str(target_id), logged_in),
-                                                   build)
+        views, exps, total_exps = _marks_memo.get((engine.url, target_kind, str(target_id), logged_in),
+                                                   revision(s), build)
     counts: dict[str, int] = {k: 0 for k in MARK_STATUSES}
     for v in views:
         counts[v.mark.status] = counts.get(v.mark.status, 0) + 1

@@ -163,8 +163,9 @@ def login(engine: Engine, name: str, password: str, *, ip: str, replaces: str | 
     return create_session(engine, user, replaces=replaces)
 
 
-def lookup(engine: Engine, token: str | None) -> SessionInfo | None:
-    """The live session of ``token`` (touching ``last_seen`` now and then), or None."""
+def lookup(engine: Engine, token: str | None, *, with_revision: bool = True) -> SessionInfo | None:
+    """The live session of ``token`` (touching ``last_seen`` now and then), or None. ``with_revision``: also read
+    the app store's revision in the same transaction (``store_revision``, for the page cache of a GET)."""
     if not token or len(token) > 200:
         return None
     now = utcnow()
@@ -181,7 +182,7 @@ def lookup(engine: Engine, token: str | None) -> SessionInfo | None:
             return None
         if _aware(row.last_seen) + LAST_SEEN_EVERY <= now:
             s.execute(update(LoginSession).where(LoginSession.id == tid).values(last_seen=now))
-        store_revision = audit.revision(s)
+        store_revision = audit.revision(s) if with_revision else None
         s.expunge(user)
         s.commit()
         return SessionInfo(token, row.csrf_token, user, _aware(row.expires_at), store_revision)

@@ -56,14 +56,14 @@ def record(session: Session, user: User | str | None, action: str, entity: str, 
 
 T = TypeVar("T")
 
-#: How many of the newest entries :func:`revision` counts (see there).
+#: How far below the highest id :func:`revision` counts entries (see there).
 REVISION_WINDOW = 1000
 
 
 def _revision_statement() -> Any:
-    newest = (select(AuditEntry.id, AuditEntry.at).order_by(AuditEntry.id.desc()).limit(REVISION_WINDOW)
-              .subquery())
-    return select(func.max(newest.c.id), func.count(), func.max(newest.c.at)).select_from(newest)
+    top = select(func.max(AuditEntry.id)).scalar_subquery()
+    newest_at = select(AuditEntry.at).order_by(AuditEntry.id.desc()).limit(1).scalar_subquery()
+    return select(top, func.count(AuditEntry.id), newest_at).where(AuditEntry.id > top - REVISION_WINDOW)
 
 
 _REVISION = _revision_statement()
@@ -72,13 +72,14 @@ _REVISION = _revision_statement()
 def revision(db: Engine | Session) -> tuple[int, int, str]:
     """A value that changes whenever a change is committed: every change writes its entry (see the module).
 
-    It is the highest id, the number of entries among the newest :data:`REVISION_WINDOW` ids, and the newest
-    entry's time. The highest id alone is not enough on PostgreSQL: two transactions take ids 10 and 11 from the
-    sequence, 11 commits first, and when 10 commits later the highest id is still 11. The count over the newest ids
-    sees it (an entry is never deleted, and 10 would have to commit after a thousand later ones for the window to
-    miss it). The time tells a restored database from the one before (a restore writes an entry, and its ids
-    may start again where an earlier state had been). One index range scan; pass the session of a read already
-    under way to save a connection."""
+    It is the highest id, the number of entries with an id within :data:`REVISION_WINDOW` below it, and the
+    newest entry's time. The highest id alone is not enough on PostgreSQL: two transactions take ids 10 and 11 from
+    the sequence, 11 commits first, and when 10 commits later the highest id is still 11. The count over the id
+    RANGE sees it (an entry is never deleted; 10 would have to commit after a thousand later ids for the range to
+    miss it). A count over the newest thousand ROWS would not: once the log holds a thousand entries it is always a
+    thousand. The time tells a restored database from the one before (a restore writes an entry, and its ids may
+    start again where an earlier state had been). Index range scans on the primary key; pass the session of a read
+    already under way to save a connection."""
     if isinstance(db, Session):
         top, n, at = db.execute(_REVISION).one()
     else:
@@ -88,35 +89,40 @@ def revision(db: Engine | Session) -> tuple[int, int, str]:
 
 
 class RevisionMemo:
-    """Values computed from the app store, kept while its :func:`revision` is unchanged: ``get((rev, …), build)``
-    returns the value built for that key before, or calls ``build()`` and keeps it (the least recently used go
-    first beyond ``size``). The caller reads ``rev`` BEFORE it reads what it builds from, in the same session: a
-    change committed in between is then in the value and makes a new revision for every later reader, so a value
-    is never older than its key. A value is also built again after ``max_age`` seconds whatever happened (a
-    write that bypassed the services, with no audit entry, is seen then). Values are shared between threads:
-    treat them as read-only."""
+    """Values computed from the app store, kept while its :func:`revision` is unchanged.
+
+    ``get(key, rev, build)`` returns the value built for ``key`` at revision ``rev``, or calls ``build()`` and keeps
+    it in place of any value of ``key`` at another revision (so old revisions take no room); the least recently
+    used keys go first beyond ``size``. The caller reads ``rev`` BEFORE it reads what it builds from, in the same
+    session: a change committed in between is then in the value and makes a new revision for every later reader,
+    so a value is never older than its revision. A value is also built again after ``max_age`` seconds whatever
+    happened (a write that bypassed the services, with no audit entry, is seen then). Values are shared between
+    threads: treat them as read-only."""
 
     def __init__(self, size: int = 256, max_age: float = 300.0) -> None:
         self.size, self.max_age = size, max_age
-        self._values: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
+        self._values: OrderedDict[Hashable, tuple[Hashable, float, Any]] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
 
-    def get(self, key: Hashable, build: Callable[[], T]) -> T:
+    def get(self, key: Hashable, rev: Hashable, build: Callable[[], T]) -> T:
         now = time.monotonic()
         with self._lock:
             hit = self._values.get(key)
-            if hit is not None and now - hit[0] <= self.max_age:
+            if hit is not None and hit[0] == rev and now - hit[1] <= self.max_age:
                 self._values.move_to_end(key)
                 self.hits += 1
-                return hit[1]  # type: ignore[no-any-return]
+                return hit[2]  # type: ignore[no-any-return]
         value = build()
         with self._lock:
-            self._values[key] = (now, value)
+            self._values[key] = (rev, now, value)
             self._values.move_to_end(key)
             while len(self._values) > self.size:
                 self._values.popitem(last=False)
         return value
+
+    def __len__(self) -> int:
+        return len(self._values)
 
     def clear(self) -> None:
         with self._lock:

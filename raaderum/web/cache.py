@@ -91,21 +91,24 @@ class PageCacheMiddleware:
         self.enabled = enabled
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (not self.enabled or scope["type"] != "http" or scope["method"] != "GET"
-                or scope["path"].startswith(NEVER_CACHED)):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        passed = _capturing(send, _MARK, None)  # what is not cached still loses the internal mark
+        if not self.enabled or scope["method"] != "GET" or scope["path"].startswith(NEVER_CACHED):
+            await self.app(scope, receive, passed)
             return
         htmx = False
         for name, value in scope["headers"]:  # raw, lower-case names: no Headers object per request
             if name == b"cookie" and _SESSION in value:
-                await self.app(scope, receive, send)
+                await self.app(scope, receive, passed)
                 return
             if name == b"hx-request":
                 htmx = value == b"true"
         try:
             key = (scope["path"], scope.get("query_string", b""), htmx, _revisions(), _index_revision())
         except Exception:  # noqa: BLE001 - e.g. the database is down: serve without the cache, the app says why
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, passed)
             return
         with _lock:
             hit = _entries.get(key)
@@ -132,15 +135,16 @@ async def _replay(send: Send, status: int, headers: list[tuple[bytes, bytes]], b
 
 
 def _capturing(send: Send, mark: bytes, keep: Any) -> Send:
-    """A ``send`` that passes the answer on (without the ``mark`` header) and, when the route marked it and it is
-    a 200 without Set-Cookie of at most :data:`MAX_BODY` bytes, hands (status, headers, body) to ``keep``."""
+    """A ``send`` that passes the answer on (without the ``mark`` header) and, when ``keep`` is given, the route
+    marked the answer and it is a 200 without Set-Cookie of at most :data:`MAX_BODY` bytes, hands (status,
+    headers, body) to ``keep``."""
     captured: dict[str, Any] = {"store": False, "chunks": []}
 
     async def capture(message: Message) -> None:
         if message["type"] == "http.response.start":
             raw = list(message.get("headers", []))
             headers = [(k, v) for k, v in raw if k.lower() != mark]
-            captured["store"] = (message["status"] == 200 and len(headers) != len(raw)
+            captured["store"] = (keep is not None and message["status"] == 200 and len(headers) != len(raw)
                                  and not any(k.lower() == b"set-cookie" for k, _ in headers))
             captured["status"], captured["headers"] = message["status"], headers
             message = {**message, "headers": headers}
@@ -169,15 +173,18 @@ def _capturing(send: Send, mark: bytes, keep: Any) -> Send:
 #     and search index, the date, and the request's Cookie, Accept and HX-Request/HX-Target headers.
 # A route opts in with :func:`cacheable_per_session`; only 200 answers without Set-Cookie are kept. Entries are
 # dropped after :data:`SESSION_MAX_AGE` seconds whatever happens, and the least recently used go first when the
-# worker holds more than :data:`SESSION_MAX_BYTES`. The ``page_cache`` setting turns this cache off too.
+# worker holds more than :data:`SESSION_MAX_BYTES` (bodies, headers and the keys' query and Cookie) or
+# :data:`SESSION_MAX_ENTRIES` entries. The ``page_cache`` setting turns this cache off too.
 
 SESSION_MARK = "x-raaderum-session-cacheable"
 SESSION_MAX_BYTES = 64 * 1024 * 1024
+SESSION_MAX_ENTRIES = 10_000
 SESSION_MAX_AGE = 300.0
 _SESSION_MARK = SESSION_MARK.encode()
 
 _session_lock = threading.Lock()
-_session_entries: OrderedDict[tuple[Any, ...], tuple[float, int, list[tuple[bytes, bytes]], bytes]] = OrderedDict()
+_session_entries: OrderedDict[tuple[Any, ...], tuple[float, int, list[tuple[bytes, bytes]], bytes, int]] = \
+    OrderedDict()
 _session_bytes = 0
 session_stats = {"hits": 0, "stored": 0}
 
@@ -205,18 +212,26 @@ def _session_key(scope: Scope, info: Any) -> tuple[Any, ...] | None:
             _revisions(), _index_revision())
 
 
+def _entry_size(key: tuple[Any, ...], headers: list[tuple[bytes, bytes]], body: bytes) -> int:
+    """What an entry holds: the body, the headers and the key's request parts (query and Cookie can be long)."""
+    return (len(body) + sum(len(k) + len(v) for k, v in headers)
+            + sum(len(part) for part in key if isinstance(part, bytes | str)) + 256)
+
+
 def _store_session_page(key: tuple[Any, ...], status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
     global _session_bytes
+    size = _entry_size(key, headers, body)
     with _session_lock:
         old = _session_entries.pop(key, None)
         if old is not None:
-            _session_bytes -= len(old[3])
-        _session_entries[key] = (time.monotonic(), status, headers, body)
-        _session_bytes += len(body)
+            _session_bytes -= old[4]
+        _session_entries[key] = (time.monotonic(), status, headers, body, size)
+        _session_bytes += size
         session_stats["stored"] += 1
-        while _session_bytes > SESSION_MAX_BYTES and _session_entries:
+        while (_session_bytes > SESSION_MAX_BYTES or len(_session_entries) > SESSION_MAX_ENTRIES) \
+                and _session_entries:
             _, dropped = _session_entries.popitem(last=False)
-            _session_bytes -= len(dropped[3])
+            _session_bytes -= dropped[4]
 
 
 def clear_sessions() -> None:
@@ -234,17 +249,20 @@ class SessionPageCacheMiddleware:
         self.enabled = enabled
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        info = scope.get("state", {}).get("raaderum_session") if scope["type"] == "http" else None
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        info = scope.get("state", {}).get("raaderum_session")
         if (not self.enabled or info is None or scope["method"] != "GET"
                 or scope["path"].startswith(NEVER_CACHED)):
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, _capturing(send, _SESSION_MARK, None))
             return
         try:
             key = _session_key(scope, info)
         except Exception:  # noqa: BLE001 - e.g. the database went away: serve without the cache, the app says why
             key = None
         if key is None:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, _capturing(send, _SESSION_MARK, None))
             return
         now = time.monotonic()
         with _session_lock:
@@ -255,6 +273,6 @@ class SessionPageCacheMiddleware:
             else:
                 hit = None
         if hit is not None:
-            await _replay(send, *hit[1:])
+            await _replay(send, *hit[1:4])
             return
         await self.app(scope, receive, _capturing(send, _SESSION_MARK, partial(_store_session_page, key)))

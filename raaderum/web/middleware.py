@@ -190,7 +190,9 @@ class AuthMiddleware:
         info = None
         if token:
             try:
-                info = await _run(lambda: lookup(get_engine(), token))
+                # the store's revision is read with the session for a page (the session page cache keys on it)
+                page = scope["method"] == "GET" and not scope["path"].startswith("/static/")
+                info = await _run(lambda: lookup(get_engine(), token, with_revision=page))
             except (DBAPIError, PoolTimeout, SchemaNotCurrent):
                 state["raaderum_db_error"] = True
                 if scope["method"] in UNSAFE_METHODS:
