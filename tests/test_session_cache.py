@@ -283,14 +283,14 @@ def test_the_session_cache_is_bounded_in_entries_and_in_what_the_keys_hold(
         engine: Any, users: Any, world: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     editor, _ = _logged_in("aarhus-redaktoer")
     path = f"/netvaerk/{world['network']}"
-    monkeypatch.setattr(cache, "SESSION_MAX_ENTRIES", 3)
+    monkeypatch.setattr(cache.SESSION_PAGES, "size", 3)
     for i in range(6):
         assert editor.get(f"{path}?x={i}").status_code == 200
     assert len(cache._session_entries) == 3
     # a long query string counts: with room for about one page, a page asked with 8 kB of query is not kept
     cache.clear()
     body = len(editor.get(path).content)
-    monkeypatch.setattr(cache, "SESSION_MAX_BYTES", body + 2000)
+    monkeypatch.setattr(cache.SESSION_PAGES, "max_bytes", body + 2000)
     stored = cache.session_stats["stored"]
     editor.get(f"{path}?x={'y' * 8000}")
     assert cache.session_stats["stored"] == stored + 1 and all(

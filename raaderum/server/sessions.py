@@ -163,7 +163,7 @@ def login(engine: Engine, name: str, password: str, *, ip: str, replaces: str | 
     return create_session(engine, user, replaces=replaces)
 
 
-def lookup(engine: Engine, token: str | None, *, with_revision: bool = True) -> SessionInfo | None:
+def lookup(engine: Engine, token: str | None, *, with_revision: bool = False) -> SessionInfo | None:
     """The live session of ``token`` (touching ``last_seen`` now and then), or None. ``with_revision``: also read
     the app store's revision in the same transaction (``store_revision``, for the page cache of a GET)."""
     if not token or len(token) > 200:

@@ -89,37 +89,58 @@ def revision(db: Engine | Session) -> tuple[int, int, str]:
 
 
 class RevisionMemo:
-    """Values computed from the app store, kept while its :func:`revision` is unchanged.
+    """Values computed from the app store, kept while its :func:`revision` (or another revision) is unchanged.
 
     ``get(key, rev, build)`` returns the value built for ``key`` at revision ``rev``, or calls ``build()`` and keeps
-    it in place of any value of ``key`` at another revision (so old revisions take no room); the least recently
-    used keys go first beyond ``size``. The caller reads ``rev`` BEFORE it reads what it builds from, in the same
-    session: a change committed in between is then in the value and makes a new revision for every later reader,
-    so a value is never older than its revision. A value is also built again after ``max_age`` seconds whatever
-    happened (a write that bypassed the services, with no audit entry, is seen then). Values are shared between
-    threads: treat them as read-only."""
+    it; ``peek`` and ``put`` do the two halves for a value that is not built in one call (a page rendered by the
+    app). A new value of ``key`` replaces the one of any other revision, so old revisions take no room. The least
+    recently used keys go first beyond ``size`` keys or ``max_bytes`` (the sizes given to ``put``). The caller
+    reads ``rev`` BEFORE it reads what it builds from, in the same session: a change committed in between is then
+    in the value and makes a new revision for every later reader, so a value is never older than its revision. A
+    value is also built again after ``max_age`` seconds whatever happened (a write that bypassed the services,
+    with no audit entry, is seen then); None keeps it until its revision changes. Values are shared between
+    threads: treat them as read-only. None is not a value (``peek`` uses it for "not kept")."""
 
-    def __init__(self, size: int = 256, max_age: float = 300.0) -> None:
-        self.size, self.max_age = size, max_age
-        self._values: OrderedDict[Hashable, tuple[Hashable, float, Any]] = OrderedDict()
+    def __init__(self, size: int = 256, max_age: float | None = 300.0, max_bytes: int | None = None) -> None:
+        self.size, self.max_age, self.max_bytes = size, max_age, max_bytes
+        self._values: OrderedDict[Hashable, tuple[Hashable, float, Any, int]] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
-        self.hits = 0
+        self.stats = {"hits": 0, "stored": 0}
 
-    def get(self, key: Hashable, rev: Hashable, build: Callable[[], T]) -> T:
-        now = time.monotonic()
+    @property
+    def hits(self) -> int:
+        return self.stats["hits"]
+
+    def peek(self, key: Hashable, rev: Hashable) -> Any | None:
+        """The value kept for ``key`` at ``rev`` (and not too old), else None."""
         with self._lock:
             hit = self._values.get(key)
-            if hit is not None and hit[0] == rev and now - hit[1] <= self.max_age:
-                self._values.move_to_end(key)
-                self.hits += 1
-                return hit[2]  # type: ignore[no-any-return]
-        value = build()
-        with self._lock:
-            self._values[key] = (rev, now, value)
+            if hit is None or hit[0] != rev or (self.max_age is not None and
+                                                 time.monotonic() - hit[1] > self.max_age):
+                return None
             self._values.move_to_end(key)
-            while len(self._values) > self.size:
-                self._values.popitem(last=False)
-        return value
+            self.stats["hits"] += 1
+            return hit[2]
+
+    def put(self, key: Hashable, rev: Hashable, value: Any, nbytes: int = 0) -> None:
+        with self._lock:
+            old = self._values.pop(key, None)
+            if old is not None:
+                self._bytes -= old[3]
+            self._values[key] = (rev, time.monotonic(), value, nbytes)
+            self._bytes += nbytes
+            self.stats["stored"] += 1
+            while self._values and (len(self._values) > self.size
+                                    or (self.max_bytes is not None and self._bytes > self.max_bytes)):
+                self._bytes -= self._values.popitem(last=False)[1][3]
+
+    def get(self, key: Hashable, rev: Hashable, build: Callable[[], T]) -> T:
+        value = self.peek(key, rev)
+        if value is None:
+            value = build()
+            self.put(key, rev, value)
+        return value  # type: ignore[no-any-return]
 
     def __len__(self) -> int:
         return len(self._values)
@@ -127,6 +148,7 @@ class RevisionMemo:
     def clear(self) -> None:
         with self._lock:
             self._values.clear()
+            self._bytes = 0
 
 
 def entries(session: Session, *, entity: str | None = None, entity_id: Any = None,

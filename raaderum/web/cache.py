@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import OrderedDict
-from functools import partial
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from raaderum.release.reader import open_release
+from raaderum.store.audit import RevisionMemo
 from raaderum.store.ideas import default_store
 from raaderum.store.levers import edits_revision
 
@@ -40,10 +39,11 @@ NEVER_CACHED = ("/healthz", "/static/", "/api/", "/arbejdsrum", "/admin", "/logi
 _SESSION = SESSION_COOKIE.encode()
 _MARK = MARK.encode()
 
+#: The public pages: one answer per (path, query, htmx), valid for one revision of the release and the store.
+PUBLIC_PAGES = RevisionMemo(size=MAX_ENTRIES, max_age=None, max_bytes=256 * 1024 * 1024)
+stats = PUBLIC_PAGES.stats
 _lock = threading.Lock()
-_entries: OrderedDict[tuple[Any, ...], tuple[int, list[tuple[bytes, bytes]], bytes]] = OrderedDict()
 _revision: tuple[float, Any] = (0.0, None)
-stats = {"hits": 0, "stored": 0}
 
 
 def cacheable(response: Any) -> Any:
@@ -78,55 +78,9 @@ def clear() -> None:
     """Empty both caches (public pages and session pages)."""
     global _revision
     with _lock:
-        _entries.clear()
         _revision = (0.0, None)
-    clear_sessions()
-
-
-class PageCacheMiddleware:
-    """Pure ASGI: a hit is answered without entering the app."""
-
-    def __init__(self, app: ASGIApp, enabled: bool = True) -> None:
-        self.app = app
-        self.enabled = enabled
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        passed = _capturing(send, _MARK, None)  # what is not cached still loses the internal mark
-        if not self.enabled or scope["method"] != "GET" or scope["path"].startswith(NEVER_CACHED):
-            await self.app(scope, receive, passed)
-            return
-        htmx = False
-        for name, value in scope["headers"]:  # raw, lower-case names: no Headers object per request
-            if name == b"cookie" and _SESSION in value:
-                await self.app(scope, receive, passed)
-                return
-            if name == b"hx-request":
-                htmx = value == b"true"
-        try:
-            key = (scope["path"], scope.get("query_string", b""), htmx, _revisions(), _index_revision())
-        except Exception:  # noqa: BLE001 - e.g. the database is down: serve without the cache, the app says why
-            await self.app(scope, receive, passed)
-            return
-        with _lock:
-            hit = _entries.get(key)
-            if hit is not None:
-                _entries.move_to_end(key)
-                stats["hits"] += 1
-        if hit is not None:
-            await _replay(send, *hit)
-            return
-
-        def keep(status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
-            with _lock:
-                _entries[key] = (status, headers, body)
-                stats["stored"] += 1
-                while len(_entries) > MAX_ENTRIES:
-                    _entries.popitem(last=False)
-
-        await self.app(scope, receive, _capturing(send, _MARK, keep))
+    PUBLIC_PAGES.clear()
+    SESSION_PAGES.clear()
 
 
 async def _replay(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
@@ -159,6 +113,67 @@ def _capturing(send: Send, mark: bytes, keep: Any) -> Send:
     return capture
 
 
+def _entry_size(key: tuple[Any, ...], headers: list[tuple[bytes, bytes]], body: bytes) -> int:
+    """What an entry holds: the body, the headers and the key's request parts (query and Cookie can be long)."""
+    return (len(body) + sum(len(k) + len(v) for k, v in headers)
+            + sum(len(part) for part in key if isinstance(part, bytes | str)) + 256)
+
+
+class _PageCacheMiddleware:
+    """Pure ASGI: answers a GET from :attr:`pages` when :meth:`key` gives a key and a revision and the answer kept
+    for them is there (without entering the app: no thread hop, no routing), else passes it on and keeps the
+    answer when the route marked it with :attr:`mark`. The mark never reaches the client."""
+
+    mark: bytes
+    pages: RevisionMemo
+
+    def __init__(self, app: ASGIApp, enabled: bool = True) -> None:
+        self.app = app
+        self.enabled = enabled
+
+    def key(self, scope: Scope) -> tuple[tuple[Any, ...], Any] | None:
+        raise NotImplementedError
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        found = None
+        if self.enabled and scope["method"] == "GET" and not scope["path"].startswith(NEVER_CACHED):
+            try:
+                found = self.key(scope)
+            except Exception:  # noqa: BLE001 - e.g. the database is down: serve without the cache, the app says why
+                found = None
+        if found is None:
+            await self.app(scope, receive, _capturing(send, self.mark, None))
+            return
+        key, rev = found
+        hit = self.pages.peek(key, rev)
+        if hit is not None:
+            await _replay(send, *hit)
+            return
+
+        def keep(status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+            self.pages.put(key, rev, (status, headers, body), _entry_size(key, headers, body))
+
+        await self.app(scope, receive, _capturing(send, self.mark, keep))
+
+
+class PageCacheMiddleware(_PageCacheMiddleware):
+    """Public pages, for requests without a session cookie."""
+
+    mark, pages = _MARK, PUBLIC_PAGES
+
+    def key(self, scope: Scope) -> tuple[tuple[Any, ...], Any] | None:
+        htmx = False
+        for name, value in scope["headers"]:  # raw, lower-case names: no Headers object per request
+            if name == b"cookie" and _SESSION in value:
+                return None
+            if name == b"hx-request":
+                htmx = value == b"true"
+        return (scope["path"], scope.get("query_string", b""), htmx), (_revisions(), _index_revision())
+
+
 # ------------------------------------------------------------------------------ pages of one logged-in session
 #
 # The network and proposal pages of a logged-in user are built from a dozen queries over the app store, and they
@@ -172,9 +187,10 @@ def _capturing(send: Send, mark: bytes, keep: Any) -> Send:
 #     change of the user's role or municipality. The key also holds the release in use, the idea bank's revision
 #     and search index, the date, and the request's Cookie, Accept and HX-Request/HX-Target headers.
 # A route opts in with :func:`cacheable_per_session`; only 200 answers without Set-Cookie are kept. Entries are
-# dropped after :data:`SESSION_MAX_AGE` seconds whatever happens, and the least recently used go first when the
-# worker holds more than :data:`SESSION_MAX_BYTES` (bodies, headers and the keys' query and Cookie) or
-# :data:`SESSION_MAX_ENTRIES` entries. The ``page_cache`` setting turns this cache off too.
+# dropped after :data:`SESSION_MAX_AGE` seconds whatever happens; a page kept for an older revision is replaced,
+# and the least recently used go first when the worker holds more than :data:`SESSION_MAX_BYTES` (bodies, headers
+# and the keys' query and Cookie) or :data:`SESSION_MAX_ENTRIES` pages. The ``page_cache`` setting turns this
+# cache off too.
 
 SESSION_MARK = "x-raaderum-session-cacheable"
 SESSION_MAX_BYTES = 64 * 1024 * 1024
@@ -182,11 +198,9 @@ SESSION_MAX_ENTRIES = 10_000
 SESSION_MAX_AGE = 300.0
 _SESSION_MARK = SESSION_MARK.encode()
 
-_session_lock = threading.Lock()
-_session_entries: OrderedDict[tuple[Any, ...], tuple[float, int, list[tuple[bytes, bytes]], bytes, int]] = \
-    OrderedDict()
-_session_bytes = 0
-session_stats = {"hits": 0, "stored": 0}
+SESSION_PAGES = RevisionMemo(size=SESSION_MAX_ENTRIES, max_age=SESSION_MAX_AGE, max_bytes=SESSION_MAX_BYTES)
+session_stats = SESSION_PAGES.stats
+_session_entries = SESSION_PAGES._values
 
 
 def cacheable_per_session(response: Any) -> Any:
@@ -196,83 +210,23 @@ def cacheable_per_session(response: Any) -> Any:
     return response
 
 
-def _session_key(scope: Scope, info: Any) -> tuple[Any, ...] | None:
-    """The key of this request, or None when it must not use the cache (the revision was not read with the
-    session, or a header is repeated: unusual, passed through)."""
-    if info.store_revision is None:
-        return None
-    picked: dict[bytes, bytes] = {}
-    for name, value in scope["headers"]:
-        if name in (b"cookie", b"accept", b"hx-request", b"hx-target"):
-            if name in picked:
-                return None
-            picked[name] = value
-    return (info.token, scope["path"], scope.get("query_string", b""), picked.get(b"cookie"), picked.get(b"accept"),
-            picked.get(b"hx-request"), picked.get(b"hx-target"), time.strftime("%Y-%m-%d"), info.store_revision,
-            _revisions(), _index_revision())
+class SessionPageCacheMiddleware(_PageCacheMiddleware):
+    """Pages of one logged-in session; placed INSIDE the session lookup (it needs the live session it found)."""
 
+    mark, pages = _SESSION_MARK, SESSION_PAGES
 
-def _entry_size(key: tuple[Any, ...], headers: list[tuple[bytes, bytes]], body: bytes) -> int:
-    """What an entry holds: the body, the headers and the key's request parts (query and Cookie can be long)."""
-    return (len(body) + sum(len(k) + len(v) for k, v in headers)
-            + sum(len(part) for part in key if isinstance(part, bytes | str)) + 256)
-
-
-def _store_session_page(key: tuple[Any, ...], status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
-    global _session_bytes
-    size = _entry_size(key, headers, body)
-    with _session_lock:
-        old = _session_entries.pop(key, None)
-        if old is not None:
-            _session_bytes -= old[4]
-        _session_entries[key] = (time.monotonic(), status, headers, body, size)
-        _session_bytes += size
-        session_stats["stored"] += 1
-        while (_session_bytes > SESSION_MAX_BYTES or len(_session_entries) > SESSION_MAX_ENTRIES) \
-                and _session_entries:
-            _, dropped = _session_entries.popitem(last=False)
-            _session_bytes -= dropped[4]
-
-
-def clear_sessions() -> None:
-    global _session_bytes
-    with _session_lock:
-        _session_entries.clear()
-        _session_bytes = 0
-
-
-class SessionPageCacheMiddleware:
-    """Pure ASGI, placed INSIDE the session lookup (it needs the live session the lookup found)."""
-
-    def __init__(self, app: ASGIApp, enabled: bool = True) -> None:
-        self.app = app
-        self.enabled = enabled
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    def key(self, scope: Scope) -> tuple[tuple[Any, ...], Any] | None:
+        """None when the request must not use the cache: no live session, the revision was not read with it, or
+        a header is repeated (unusual, passed through)."""
         info = scope.get("state", {}).get("raaderum_session")
-        if (not self.enabled or info is None or scope["method"] != "GET"
-                or scope["path"].startswith(NEVER_CACHED)):
-            await self.app(scope, receive, _capturing(send, _SESSION_MARK, None))
-            return
-        try:
-            key = _session_key(scope, info)
-        except Exception:  # noqa: BLE001 - e.g. the database went away: serve without the cache, the app says why
-            key = None
-        if key is None:
-            await self.app(scope, receive, _capturing(send, _SESSION_MARK, None))
-            return
-        now = time.monotonic()
-        with _session_lock:
-            hit = _session_entries.get(key)
-            if hit is not None and now - hit[0] <= SESSION_MAX_AGE:
-                _session_entries.move_to_end(key)
-                session_stats["hits"] += 1
-            else:
-                hit = None
-        if hit is not None:
-            await _replay(send, *hit[1:4])
-            return
-        await self.app(scope, receive, _capturing(send, _SESSION_MARK, partial(_store_session_page, key)))
+        if info is None or info.store_revision is None:
+            return None
+        picked: dict[bytes, bytes] = {}
+        for name, value in scope["headers"]:
+            if name in (b"cookie", b"accept", b"hx-request", b"hx-target"):
+                if name in picked:
+                    return None
+                picked[name] = value
+        key = (info.token, scope["path"], scope.get("query_string", b""), picked.get(b"cookie"),
+               picked.get(b"accept"), picked.get(b"hx-request"), picked.get(b"hx-target"))
+        return key, (time.strftime("%Y-%m-%d"), info.store_revision, _revisions(), _index_revision())

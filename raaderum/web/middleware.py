@@ -35,6 +35,7 @@ from raaderum import config
 from raaderum.config import Settings
 from raaderum.errors import SchemaNotCurrent
 from raaderum.server.sessions import lookup
+from raaderum.web.cache import NEVER_CACHED
 from raaderum.web.deps import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -191,7 +192,7 @@ class AuthMiddleware:
         if token:
             try:
                 # the store's revision is read with the session for a page (the session page cache keys on it)
-                page = scope["method"] == "GET" and not scope["path"].startswith("/static/")
+                page = scope["method"] == "GET" and not scope["path"].startswith(NEVER_CACHED)
                 info = await _run(lambda: lookup(get_engine(), token, with_revision=page))
             except (DBAPIError, PoolTimeout, SchemaNotCurrent):
                 state["raaderum_db_error"] = True
